@@ -1,0 +1,159 @@
+"""Extraction benchmark: our cleaner vs trafilatura vs a bare selectolax parse, side by side.
+
+Scores article text on the development pages (word 4-gram shingles with counts: per-page precision and
+recall, averaged over pages; F1 from the averages), metadata (title, published time) and pages/s.
+Run: python bench/extraction.py [--pages DIR] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cleaners import clean  # noqa: E402
+
+DEFAULT_PAGES = ROOT.parent / "shared" / "devdata" / "readability-test-pages"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    """Word n-gram multiset of a text (casefolded); shorter texts give one shingle of all words."""
+    words = [w.casefold() for w in _WORD.findall(text)]
+    if len(words) < n:
+        return Counter([tuple(words)]) if words else Counter()
+    return Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+
+
+def expected_text(html: str) -> str:
+    """The text of an expected.html: its blocks joined by newlines."""
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    return root.text(separator="\n") if root is not None else ""
+
+
+def score(ours: str, expected: str) -> tuple[float, float]:
+    """(precision, recall) of our shingles against the expected shingles."""
+    a, b = shingles(ours), shingles(expected)
+    overlap = sum((a & b).values())
+    p = overlap / sum(a.values()) if a else (1.0 if not b else 0.0)
+    r = overlap / sum(b.values()) if b else 1.0
+    return p, r
+
+
+def load_pages(folder: Path) -> list[tuple[str, str, str, dict]]:
+    """(name, source html, expected text, expected metadata) for every page folder."""
+    pages = []
+    for d in sorted(p for p in folder.iterdir() if p.is_dir()):
+        src, exp = d / "source.html", d / "expected.html"
+        if not (src.exists() and exp.exists()):
+            continue
+        meta_path = d / "expected-metadata.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        pages.append((d.name, src.read_text(encoding="utf-8", errors="replace"),
+                      expected_text(exp.read_text(encoding="utf-8", errors="replace")), meta))
+    return pages
+
+
+def bare_walk(html: str, url: str = "") -> str:
+    """The floor: a lexbor parse and a walk over every text node."""
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    if body is None:
+        return ""
+    return "\n".join(n.text_content or "" for n in body.traverse(include_text=True) if n.tag == "-text")
+
+
+def ours(html: str, url: str) -> str:
+    return clean(html, url).text
+
+
+def trafilatura_extract() -> Callable[[str, str], str] | None:
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        return None
+
+    def run(html: str, url: str) -> str:
+        import trafilatura
+
+        return trafilatura.extract(html, url=url, include_comments=False, include_tables=True) or ""
+
+    return run
+
+
+def run_extractor(name: str, fn: Callable[[str, str], str], pages: list, repeat: int) -> dict:
+    texts = {}
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        for pname, html, _exp, _meta in pages:
+            texts[pname] = fn(html, f"http://fakehost/test/{pname}/")
+    elapsed = time.perf_counter() - t0
+    ps, rs = [], []
+    for pname, _html, exp, _meta in pages:
+        p, r = score(texts[pname], exp)
+        ps.append(p)
+        rs.append(r)
+    P, R = sum(ps) / len(ps), sum(rs) / len(rs)
+    F = 2 * P * R / (P + R) if P + R else 0.0
+    return {"name": name, "precision": P, "recall": R, "f1": F,
+            "pages_per_s": len(pages) * repeat / elapsed, "texts": texts}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
+    ap.add_argument("--repeat", type=int, default=1, help="passes over the pages for the speed figures")
+    ap.add_argument("--worst", type=int, default=0, help="list the N pages with the lowest F1 of ours")
+    args = ap.parse_args()
+    pages = load_pages(args.pages)
+    print(f"{len(pages)} pages from {args.pages}")
+    results = [run_extractor("bare selectolax parse + text walk", bare_walk, pages, args.repeat),
+               run_extractor("ours (cleaners.clean)", ours, pages, args.repeat)]
+    traf = trafilatura_extract()
+    if traf is not None:
+        results.append(run_extractor("trafilatura", traf, pages, args.repeat))
+    else:
+        print("trafilatura not installed (pip install '.[bench]'): its column is missing")
+    print(f"\n{'extractor':<36} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>9}")
+    for r in results:
+        print(f"{r['name']:<36} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} {r['pages_per_s']:9.1f}")
+    bare, me = results[0], results[1]
+    print(f"\nour cleaning cost vs bare parse+walk: {bare['pages_per_s'] / me['pages_per_s']:.2f}x the time")
+    if traf is not None:
+        t = results[2]
+        print(f"ours vs trafilatura: F1 {me['f1']:.3f} vs {t['f1']:.3f} ({me['f1'] - t['f1']:+.3f}); "
+              f"speed {me['pages_per_s'] / t['pages_per_s']:.1f}x")
+    try:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from metadata_score import score_metadata
+
+        print("\nmetadata (ours):")
+        res = score_metadata(args.pages)
+        for k, v in res.items():
+            print(f"  {k:<12} {v}")
+    except ImportError as exc:
+        print(f"(metadata scorer unavailable: {exc})")
+    if args.worst:
+        rows = []
+        for pname, _h, exp, _m in pages:
+            p, r = score(me["texts"][pname], exp)
+            f = 2 * p * r / (p + r) if p + r else 0.0
+            rows.append((f, p, r, pname))
+        print(f"\nworst {args.worst} pages of ours (F1, P, R):")
+        for f, p, r, pname in sorted(rows)[: args.worst]:
+            print(f"  {f:.3f} {p:.3f} {r:.3f} {pname}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m scraper`: the same as the `scraper` command."""
+
+from scraper.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,723 @@
+"""`scraper crawl`: one incremental, polite, resumable run over the configured sites.
+
+The frontier (SQLite) is the memory between runs; a lock file keeps two runs off one data directory.
+Document rows reach Parquet before their URLs are marked fetched, so a kill -9 loses nothing and a
+rerun duplicates nothing (the writer drops a URL whose content hash is already stored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import json
+import logging
+import os
+import random
+import re
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import httpx
+from protego import Protego
+
+from cleaners import ProfileLearner
+from output import DatasetWriter
+from scraper.config import Config, SiteConfig, parse_duration
+from scraper.discovery import parse_robots, parse_xml_links
+from scraper.fetch import FetchError, build_client, decode_page, fetch_response
+from scraper.frontier import Frontier, UrlRow
+from scraper.politeness import HostGate, backoff_delay
+from scraper.urls import UrlRejected, host_of, normalize_url, trap_reason
+from scraper.work import PageWork, process_page
+
+log = logging.getLogger("scraper.crawl")
+
+#: Fetch failures worth another attempt (with backoff).
+RETRYABLE = frozenset({"timeout", "connect", "truncated", "protocol"})
+#: Rows a writer buffers before the crawl flushes it and records their URLs as fetched.
+FLUSH_EVERY_DOCS = 200
+FLUSH_EVERY_S = 15.0
+
+
+class LockHeld(Exception):
+    """Another crawl holds the data directory's lock."""
+
+
+@dataclass(slots=True)
+class CrawlOptions:
+    """Run bounds and presentation."""
+
+    sites: tuple[str, ...] = ()
+    max_pages: int | None = None
+    max_duration_s: float | None = None
+    workers: int | None = None  # cleaning processes; 0 cleans in this process
+    progress: bool = False
+
+
+@dataclass(slots=True)
+class CrawlSummary:
+    """What a run did: namespaced counters (`fetch/status/200`, `urls/new`, `docs/new`, ...)."""
+
+    stats: Counter[str] = field(default_factory=Counter)
+    started: float = 0.0
+    finished: float = 0.0
+    completed: bool = False
+    interrupted: bool = False
+
+    @property
+    def failures(self) -> int:
+        """URLs that ended this run in state failed."""
+        return sum(v for k, v in self.stats.items() if k.startswith("state/failed/"))
+
+    @property
+    def exit_code(self) -> int:
+        """130 when interrupted, 1 when some URLs failed, else 0."""
+        if self.interrupted:
+            return 130
+        return 1 if self.failures else 0
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form for `--log-format json`."""
+        return {
+            "event": "crawl_summary",
+            "seconds": round(self.finished - self.started, 3),
+            "completed": self.completed,
+            "interrupted": self.interrupted,
+            "exit_code": self.exit_code,
+            "stats": dict(sorted(self.stats.items())),
+        }
+
+    def as_text(self) -> str:
+        """A short human summary."""
+        s = self.stats
+        secs = self.finished - self.started
+        lines = [
+            f"crawl {'completed' if self.completed else 'stopped'} in {secs:.1f} s",
+            f"  urls found (new)     {s['urls/new']}",
+            f"  pages fetched        {s['fetch/ok']}",
+            f"  not modified (304)   {s['fetch/not-modified']}",
+            f"  new documents        {s['docs/new']}",
+            f"  unchanged documents  {s['docs/unchanged']}",
+            f"  robots denied        {s['state/denied']}",
+            f"  gone (404/410)       {s['state/gone']}",
+            f"  retries scheduled    {s['fetch/retry']}",
+        ]
+        fails = sorted(
+            (k.removeprefix("state/failed/"), v)
+            for k, v in s.items()
+            if k.startswith("state/failed/")
+        )
+        lines.append(f"  failures             {sum(v for _, v in fails)}")
+        lines += [f"    {k:<20} {v}" for k, v in fails]
+        skipped = sorted(
+            (k.removeprefix("urls/skipped/"), v)
+            for k, v in s.items()
+            if k.startswith("urls/skipped/")
+        )
+        if skipped:
+            lines.append("  urls not queued      " + ", ".join(f"{k} {v}" for k, v in skipped))
+        dropped = sorted(
+            (
+                (k.removeprefix("clean/dropped/"), v)
+                for k, v in s.items()
+                if k.startswith("clean/dropped/")
+            ),
+            key=lambda kv: -kv[1],
+        )[:8]
+        if dropped:
+            lines.append("  cleaner dropped      " + ", ".join(f"{k} {v}" for k, v in dropped))
+        return "\n".join(lines)
+
+
+@contextmanager
+def data_lock(state_dir: Path) -> Iterator[None]:
+    """Hold the crawl lock of a data directory; LockHeld if another process has it.
+
+    An flock dies with its process, so a kill -9 never leaves a stale lock behind.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / "crawl.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            raise LockHeld(
+                f"another crawl (pid {holder}) is running on {state_dir.parent}"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def run_crawl(cfg: Config, opts: CrawlOptions) -> CrawlSummary:
+    """Run one crawl under the data directory's lock (LockHeld if another run has it)."""
+    with data_lock(cfg.state_path):
+        return asyncio.run(Crawl(cfg, opts).run())
+
+
+class Crawl:
+    """One run: seeds, schedules, fetches, hands pages to the cleaning pool, writes, records."""
+
+    def __init__(self, cfg: Config, opts: CrawlOptions) -> None:
+        self.cfg = cfg
+        self.opts = opts
+        self.sites = [s for s in cfg.sites if not opts.sites or s.name in opts.sites]
+        self.summary = CrawlSummary()
+        self.stats = self.summary.stats
+        self.frontier = Frontier(cfg.state_path / "frontier.sqlite")
+        self.gates: dict[str, HostGate] = {}
+        self.robots: dict[str, Protego | None] = {}
+        self.robots_locks: dict[str, asyncio.Lock] = {}
+        self.pending: list[dict[str, object]] = []
+        self.last_flush = time.monotonic()
+        self.requests = 0
+        self.rng = random.Random(0)
+        self.learners: dict[str, ProfileLearner] = {}
+        self.profiles: dict[str, str | None] = {}
+        self.stopping = False
+        self.deadline = (time.monotonic() + opts.max_duration_s) if opts.max_duration_s else None
+        self.progress: object | None = None
+
+    # ---- run -------------------------------------------------------------------------------
+    async def run(self) -> CrawlSummary:
+        self.summary.started = time.time()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_stop, sig)
+        run_id = self.frontier.start_run()
+        workers = self.opts.workers if self.opts.workers is not None else (os.cpu_count() or 1)
+        pool: Executor | None = ProcessPoolExecutor(max_workers=workers) if workers > 0 else None
+        self.global_sem = asyncio.Semaphore(self.cfg.http.concurrency)
+        self.writer = DatasetWriter(self.cfg.data_path)
+        self.pool = pool
+        client = build_client(self.cfg.http)
+        assert isinstance(client, httpx.AsyncClient)
+        self.client = client
+        completed = False
+        try:
+            with self._progress_bar():
+                for site in self.sites:
+                    self._load_profile(site)
+                    self._seed(site)
+                results = await asyncio.gather(*(self._run_site(s) for s in self.sites))
+                completed = all(results) and not self.stopping
+        finally:
+            await client.aclose()
+            self._flush()
+            self.writer.close()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if completed:
+                for site in self.sites:
+                    self._save_profile(site)
+            self.frontier.finish_run(run_id, completed=completed)
+            self.frontier.close()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
+        self.summary.completed = completed
+        self.summary.finished = time.time()
+        return self.summary
+
+    def request_stop(self, sig: int | None = None) -> None:
+        """Stop scheduling new fetches; what is in flight finishes and is written."""
+        if not self.stopping:
+            log.warning(
+                "stop requested%s: finishing what is in flight", f" (signal {sig})" if sig else ""
+            )
+        self.stopping = True
+        if sig is not None:
+            self.summary.interrupted = True
+
+    def _bounded(self) -> bool:
+        if self.stopping:
+            return True
+        if self.opts.max_pages is not None and self.requests >= self.opts.max_pages:
+            return True
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return True
+        return False
+
+    # ---- seeding ---------------------------------------------------------------------------
+    def _seed(self, site: SiteConfig) -> None:
+        items = []
+        for u in site.start_urls:
+            items.append((normalize_url(u), site.name, "hub", 0))
+        for u in site.sitemaps:
+            items.append((normalize_url(u), site.name, "sitemap", 0))
+        for u in site.feeds:
+            items.append((normalize_url(u), site.name, "feed", 0))
+        self.stats["urls/new"] += self.frontier.add(items)
+        # Hubs, feeds and sitemaps are read again every run (conditionally, with validators).
+        self.frontier.requeue(site.name, ("sitemap", "feed", "hub"))
+        if site.refresh_after:
+            window = parse_duration(site.refresh_after)
+            self.frontier.refresh_articles(site.name, younger_than_s=window, every_s=0)
+
+    # ---- per-site scheduler ------------------------------------------------------------------
+    async def _run_site(self, site: SiteConfig) -> bool:
+        """Fetch the site's due URLs until none are left or the run is bounded; True if it ran dry."""
+        in_flight: dict[str, asyncio.Task[None]] = {}
+        cap = max(2, self.cfg.http.per_host_concurrency * 4)
+        while True:
+            if not self._bounded() and len(in_flight) < cap:
+                rows = [
+                    r
+                    for r in self.frontier.due(
+                        site.name, ("sitemap", "feed", "hub", "article"), cap + len(in_flight)
+                    )
+                    if r.url not in in_flight
+                ]
+                for row in rows[: cap - len(in_flight)]:
+                    if self._bounded():
+                        break
+                    self.requests += 1
+                    in_flight[row.url] = asyncio.create_task(self._handle(site, row))
+            if not in_flight:
+                if self._bounded():
+                    return False
+                nxt = self.frontier.next_due_at(site.name)
+                if nxt is None:
+                    return True
+                wait = nxt - time.time()
+                if wait > 60 or (
+                    self.deadline is not None and time.monotonic() + wait > self.deadline
+                ):
+                    return False  # retries due later are left queued for the next run
+                await asyncio.sleep(max(0.05, wait))
+                continue
+            done, _ = await asyncio.wait(in_flight.values(), return_when=asyncio.FIRST_COMPLETED)
+            for url in [u for u, t in in_flight.items() if t in done]:
+                task = in_flight.pop(url)
+                exc = task.exception()
+                if exc is not None:
+                    log.error("internal error on %s: %r", url, exc)
+                    self.stats["state/failed/internal-error"] += 1
+                    self._record_now(
+                        {"url": url, "state": "failed", "reason": f"internal-error: {exc!r}"[:500]}
+                    )
+            self._maybe_flush()
+
+    # ---- one URL -----------------------------------------------------------------------------
+    async def _handle(self, site: SiteConfig, row: UrlRow) -> None:
+        host = host_of(row.url)
+        robots = await self._robots(site, host)
+        if robots is not None and not robots.can_fetch(row.url, self.cfg.http.user_agent):
+            self.stats["state/denied"] += 1
+            self._record_now({"url": row.url, "state": "denied", "reason": "robots.txt"})
+            return
+        headers: dict[str, str] = {}
+        if row.etag:
+            headers["If-None-Match"] = row.etag
+        if row.last_modified:
+            headers["If-Modified-Since"] = row.last_modified
+        try:
+            async with self.global_sem, self._gate(site, host, robots):
+                raw = await fetch_response(
+                    self.client,
+                    row.url,
+                    max_bytes=self.cfg.http.max_bytes,
+                    headers=headers or None,
+                    allow_not_modified=bool(headers),
+                    html_only=row.kind in ("hub", "article"),
+                )
+        except FetchError as exc:
+            self._failed(row, exc)
+            return
+        self._advance_progress()
+        self.stats[f"fetch/status/{raw.status}"] += 1
+        update: dict[str, object] = {
+            "url": row.url,
+            "status": raw.status,
+            "fetched_at": time.time(),
+            "reason": None,
+            "etag": raw.headers.get("etag"),
+            "last_modified": raw.headers.get("last-modified"),
+        }
+        if raw.status == 304:
+            self.stats["fetch/not-modified"] += 1
+            update.update(state="not-modified", etag=row.etag, last_modified=row.last_modified)
+            self._record_now(update)
+            return
+        self.stats["fetch/ok"] += 1
+        final = raw.final_url
+        if final != row.url and host_of(final) not in site.allowed_hosts:
+            self.stats["state/skipped/off-site-redirect"] += 1
+            self._record_now(
+                {**update, "state": "skipped", "reason": f"redirected off site to {final}"}
+            )
+            return
+        if row.kind in ("sitemap", "feed") or (row.kind != "article" and "xml" in raw.mime):
+            self._discover_xml(site, row, raw.body)
+            self._record_now({**update, "state": "fetched"})
+            return
+        try:
+            page = decode_page(raw)
+        except FetchError as exc:
+            self._failed(row, exc)
+            return
+        work = PageWork(
+            page.text,
+            row.url,
+            row.kind == "article",
+            tuple(site.languages),
+            tuple(self.cfg.cleaner.boilerplate) + tuple(site.boilerplate),
+            self.profiles.get(site.name),
+        )
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self.pool, process_page, work)
+        if not result.links.nofollow and row.depth < site.max_depth:
+            self._discover_links(site, row, final, result.links.links, result.links.feeds)
+        canonical = self._canonical(site, final, result.links.canonical)
+        if result.is_article and canonical is not None and canonical != row.url:
+            self.stats["urls/new"] += self.frontier.add(
+                [(canonical, site.name, "article", row.depth)]
+            )
+            self.stats["state/skipped/non-canonical"] += 1
+            self._record_now({**update, "state": "skipped", "reason": f"canonical is {canonical}"})
+            return
+        if not result.is_article or result.doc is None:
+            self._record_now({**update, "state": "fetched"})
+            return
+        if row.kind != "article":
+            self.frontier.set_kind(row.url, "article")
+        doc = result.doc
+        for reason, n in doc.dropped:
+            self.stats[f"clean/dropped/{reason}"] += n
+        self.learners[site.name].add_keys(result.keys)
+        if not doc.segments:
+            self.stats["docs/empty"] += 1
+            self._record_now(
+                {**update, "state": "fetched", "reason": f"no article text ({doc.empty_reason})"}
+            )
+            return
+        if doc.content_hash == row.content_hash:
+            self.stats["docs/unchanged"] += 1
+            self._record_now({**update, "state": "fetched", "content_hash": doc.content_hash})
+            return
+        doc_id = self.writer.add(
+            doc,
+            site=site.name,
+            fetched_at=raw.fetched_at.astimezone(UTC),
+            status=raw.status,
+            final_url=final,
+        )
+        self.stats["docs/new" if doc_id else "docs/unchanged"] += 1
+        # Recorded only after the writer has flushed the row: see the module docstring.
+        self.pending.append({**update, "state": "fetched", "content_hash": doc.content_hash})
+
+    def _failed(self, row: UrlRow, exc: FetchError) -> None:
+        state = exc.state
+        status = exc.status
+        if status is not None:
+            self.stats[f"fetch/status/{status}"] += 1
+        if status in (404, 410):
+            self.stats["state/gone"] += 1
+            self._record_now(
+                {
+                    "url": row.url,
+                    "state": "gone",
+                    "status": status,
+                    "reason": str(exc),
+                    "fetched_at": time.time(),
+                }
+            )
+            return
+        retryable = state in RETRYABLE or status == 429 or (status is not None and status >= 500)
+        attempts = row.attempts + 1
+        if retryable and attempts <= self.cfg.http.retries:
+            delay = backoff_delay(
+                attempts, self.cfg.http.backoff_s, retry_after=exc.retry_after, rng=self.rng
+            )
+            self.stats["fetch/retry"] += 1
+            log.info("retry %d for %s in %.1f s (%s)", attempts, row.url, delay, exc)
+            self._record_now(
+                {
+                    "url": row.url,
+                    "state": "queued",
+                    "attempts": attempts,
+                    "status": status,
+                    "next_at": time.time() + delay,
+                    "reason": str(exc),
+                }
+            )
+            return
+        key = f"http-{status}" if state == "http-error" else state
+        self.stats[f"state/failed/{key}"] += 1
+        log.warning("failed %s: %s", row.url, exc)
+        self._record_now(
+            {
+                "url": row.url,
+                "state": "failed",
+                "attempts": attempts,
+                "status": status,
+                "reason": str(exc),
+                "fetched_at": time.time(),
+            }
+        )
+
+    # ---- discovery ---------------------------------------------------------------------------
+    def _accept(self, site: SiteConfig, url: str, base: str | None = None) -> str | None:
+        try:
+            norm = normalize_url(url, base)
+        except UrlRejected:
+            self.stats["urls/skipped/bad-url"] += 1
+            return None
+        if host_of(norm) not in site.allowed_hosts:
+            return None
+        trap = trap_reason(norm)
+        if trap:
+            self.stats[f"urls/skipped/{trap}"] += 1
+            return None
+        if site.include and not any(_search(p, norm) for p in site.include):
+            self.stats["urls/skipped/not-included"] += 1
+            return None
+        if any(_search(p, norm) for p in site.exclude):
+            self.stats["urls/skipped/excluded"] += 1
+            return None
+        return norm
+
+    def _kind(self, site: SiteConfig, url: str, default: str) -> str:
+        if site.article_patterns:
+            return "article" if any(_search(p, url) for p in site.article_patterns) else "hub"
+        return default
+
+    def _discover_links(
+        self, site: SiteConfig, row: UrlRow, base: str, links: list[str], feeds: list[str]
+    ) -> None:
+        items = []
+        seen: set[str] = set()
+        for href in links:
+            norm = self._accept(site, href, base)
+            if norm and norm not in seen:
+                seen.add(norm)
+                items.append((norm, site.name, self._kind(site, norm, "hub"), row.depth + 1))
+        for href in feeds:
+            norm = self._accept(site, href, base)
+            if norm and norm not in seen:
+                seen.add(norm)
+                items.append((norm, site.name, "feed", row.depth))
+        if items:
+            self.stats["urls/new"] += self.frontier.add(items)
+
+    def _discover_xml(self, site: SiteConfig, row: UrlRow, body: bytes) -> None:
+        found = parse_xml_links(body)
+        if found.error:
+            self.stats["discovery/xml-error"] += 1
+            log.warning("cannot read %s: %s", row.url, found.error)
+        items = []
+        lastmods: dict[str, str] = {}
+        for sm in found.sitemaps:
+            norm = self._accept(site, sm, row.url)
+            if norm:
+                items.append((norm, site.name, "sitemap", row.depth))
+        for url, lastmod in found.pages:
+            norm = self._accept(site, url, row.url)
+            if norm:
+                items.append((norm, site.name, self._kind(site, norm, "article"), row.depth + 1))
+                if lastmod:
+                    lastmods[norm] = lastmod
+        if items:
+            self.stats["urls/new"] += self.frontier.add(items, lastmods=lastmods)
+        # An article the sitemap or feed says changed since we fetched it is fetched again.
+        for url, lastmod in lastmods.items():
+            when = _parse_time(lastmod)
+            known = self.frontier.get(url)
+            if (
+                when is not None
+                and known is not None
+                and known.fetched_at is not None
+                and known.state in ("fetched", "not-modified")
+                and when > known.fetched_at
+            ):
+                self.frontier.record([{"url": url, "state": "queued", "attempts": 0, "next_at": 0}])
+                self.stats["urls/changed"] += 1
+
+    def _canonical(self, site: SiteConfig, final: str, canonical: str | None) -> str | None:
+        if not canonical:
+            return None
+        try:
+            norm = normalize_url(canonical, final)
+        except UrlRejected:
+            return None
+        return norm if host_of(norm) in site.allowed_hosts and trap_reason(norm) is None else None
+
+    # ---- robots and politeness ---------------------------------------------------------------
+    async def _robots(self, site: SiteConfig, host: str) -> Protego | None:
+        if host in self.robots:
+            return self.robots[host]
+        lock = self.robots_locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            if host in self.robots:
+                return self.robots[host]
+            scheme = (
+                "https"
+                if any(u.startswith("https://") and host_of(u) == host for u in site.start_urls)
+                else "http"
+            )
+            port_url = next(
+                (u for u in site.start_urls if host_of(u) == host), f"{scheme}://{host}/"
+            )
+            robots_url = normalize_url("/robots.txt", port_url)
+            parsed: Protego | None
+            try:
+                async with self.global_sem:
+                    raw = await fetch_response(self.client, robots_url, max_bytes=500_000)
+                parsed = parse_robots(raw.body.decode("utf-8", "replace"))
+                self.stats["robots/ok"] += 1
+            except FetchError as exc:
+                if exc.status is not None and 400 <= exc.status < 500:
+                    parsed = None  # no robots.txt: everything is allowed
+                    self.stats["robots/missing"] += 1
+                else:
+                    # Unreachable robots.txt: treat the host as closed for this run (RFC 9309 2.3.1.4).
+                    parsed = parse_robots("User-agent: *\nDisallow: /\n")
+                    self.stats["robots/unavailable"] += 1
+                    log.warning(
+                        "robots.txt of %s unavailable (%s): not crawling it this run", host, exc
+                    )
+            self.robots[host] = parsed
+            if parsed is not None:
+                sitemaps = []
+                for sm in parsed.sitemaps:
+                    norm = self._accept(site, sm, robots_url)
+                    if norm:
+                        sitemaps.append((norm, site.name, "sitemap", 0))
+                if sitemaps:
+                    self.stats["urls/new"] += self.frontier.add(sitemaps)
+            return parsed
+
+    def _gate(self, site: SiteConfig, host: str, robots: Protego | None) -> HostGate:
+        gate = self.gates.get(host)
+        if gate is None:
+            delay = site.delay_s if site.delay_s is not None else self.cfg.http.delay_s
+            if robots is not None:
+                crawl_delay = robots.crawl_delay(self.cfg.http.user_agent)
+                if crawl_delay:
+                    delay = max(delay, float(crawl_delay))
+            gate = HostGate(self.cfg.http.per_host_concurrency, delay)
+            self.gates[host] = gate
+        return gate
+
+    # ---- state -------------------------------------------------------------------------------
+    def _record_now(self, update: dict[str, object]) -> None:
+        self.frontier.record([update])
+
+    def _maybe_flush(self) -> None:
+        if (
+            len(self.pending) >= FLUSH_EVERY_DOCS
+            or time.monotonic() - self.last_flush > FLUSH_EVERY_S
+        ):
+            self._flush()
+
+    def _flush(self) -> None:
+        self.writer.flush()
+        if self.pending:
+            self.frontier.record(self.pending)
+            self.pending = []
+        self.last_flush = time.monotonic()
+
+    def _profile_path(self, site: SiteConfig) -> Path:
+        return self.cfg.state_path / "profiles" / f"{site.name}.json"
+
+    def _load_profile(self, site: SiteConfig) -> None:
+        path = self._profile_path(site)
+        learner = None
+        if path.exists():
+            try:
+                learner = ProfileLearner.from_json(path.read_text(encoding="utf-8"))
+            except (ValueError, KeyError, OSError) as exc:
+                log.warning("ignoring unreadable site profile %s: %s", path, exc)
+        if learner is None:
+            learner = ProfileLearner(
+                site.name,
+                min_pages=self.cfg.cleaner.profile_min_pages,
+                min_share=self.cfg.cleaner.profile_min_share,
+            )
+        self.learners[site.name] = learner
+        profile = learner.profile()
+        # Only a profile learned in earlier, completed runs applies: a run's output never depends
+        # on the order its own pages arrived in.
+        self.profiles[site.name] = profile.to_json() if profile.applies else None
+
+    def _save_profile(self, site: SiteConfig) -> None:
+        path = self._profile_path(site)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(self.learners[site.name].to_json(), encoding="utf-8")
+        os.replace(tmp, path)
+
+    # ---- progress ----------------------------------------------------------------------------
+    @contextmanager
+    def _progress_bar(self) -> Iterator[None]:
+        if not self.opts.progress:
+            yield
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(
+            TextColumn("crawl"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[info]}"),
+            transient=False,
+        ) as progress:
+            self.progress = (
+                progress,
+                progress.add_task("crawl", total=self.opts.max_pages, info=""),
+            )
+            yield
+            self.progress = None
+
+    def _advance_progress(self) -> None:
+        if self.progress is not None:
+            progress, task = self.progress  # type: ignore[misc]
+            progress.update(task, advance=1, info=f"docs {self.stats['docs/new']}")
+
+
+def _search(pattern: str, url: str) -> bool:
+    # `re` caches compiled patterns; config validation already proved they compile.
+    return re.search(pattern, url) is not None
+
+
+def _parse_time(value: str) -> float | None:
+    """Epoch seconds of a sitemap/feed date (ISO 8601 or RFC 822), None if unreadable."""
+    v = value.strip()
+    try:
+        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(v)
+        except (TypeError, ValueError):
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def summary_json(summary: CrawlSummary) -> str:
+    """The summary as one JSON line."""
+    return json.dumps(summary.as_dict(), ensure_ascii=False)
