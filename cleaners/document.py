@@ -23,7 +23,7 @@ class Segment:
     kind: str = "paragraph"
     lang: str = "und"
     confidence: float = 0.0
-    script: str = "other"  # "arabic", "latin", "mixed" (never after the split), or "other"
+    script: str = "other"  # "arabic", "latin", "mixed" (a short run of the other script kept inline), or "other"
 
 
 @dataclass(slots=True, frozen=True)

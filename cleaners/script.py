@@ -1,0 +1,154 @@
+"""Unicode script of text: letters per script, the dominant script, and splitting mixed runs.
+
+The cheap first pass of language tagging; pure functions over `str`, no model and no state.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters of the Arabic script: the Arabic, Arabic Supplement, Extended-B/A blocks and the
+# presentation forms. Tatweel (U+0640) is a letter to Unicode (Lm) but only stretches a word.
+_ARABIC_LETTER_CLASS = (
+    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06e5\u06e6\u06ee\u06ef"
+    "\u06fa-\u06fc\u06ff\u0750-\u077f\u0870-\u0887\u0889-\u088e\u08a0-\u08c9"
+    "\ufb50-\ufbb1\ufbd3-\ufd3d\ufd50-\ufd8f\ufd92-\ufdc7\ufdf0-\ufdfb\ufe70-\ufe74\ufe76-\ufefc"
+)
+# Latin letters: ASCII, Latin-1, Extended-A/B, IPA, Extended Additional/C/D, fullwidth.
+_LATIN_LETTER_CLASS = (
+    "A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1e00-\u1eff"
+    "\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff3a\uff41-\uff5a"
+)
+_ARABIC_LETTER = re.compile(f"[{_ARABIC_LETTER_CLASS}]")
+_LATIN_LETTER = re.compile(f"[{_LATIN_LETTER_CLASS}]")
+# Any letter: word characters minus digits, underscore, tatweel and the common non-decimal
+# numerics (superscripts, vulgar fractions) that `\w` also accepts.
+_ANY_LETTER = re.compile("[^\\W\\d_\u0640\u00b2\u00b3\u00b9\u00bc-\u00be]")
+# One run of letters of a single script (Arabic or Latin), used to find script boundaries.
+_SCRIPT_RUN = re.compile(f"([{_ARABIC_LETTER_CLASS}]+)|([{_LATIN_LETTER_CLASS}]+)")
+
+_DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+# Punctuation that closes the run before it, so a split keeps it with the left part.
+_CLOSING_PUNCT = frozenset(".,;:!?)]}»”’›…،؛؟%")
+
+#: A run stands alone when it has at least this many words ...
+SPLIT_MIN_WORDS = 2
+#: ... or at least this many letters.
+SPLIT_MIN_LETTERS = 12
+#: A run with the other script on both sides (a name or term inside a sentence) needs this
+#: many words (or SPLIT_MIN_LETTERS letters) to stand alone.
+SPLIT_MIN_WORDS_EMBEDDED = 3
+
+#: Share of the letters the top script needs for `dominant_script` to name it.
+DOMINANT_SHARE = 0.6
+
+
+def strip_direction_marks(text: str) -> str:
+    """Remove invisible bidi controls (LRM, RLM, ALM, embeddings, overrides, isolates)."""
+    return _DIRECTION_MARKS.sub("", text)
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """Count the letters of `text` per script: ``{"arabic": n, "latin": n, "other": n}``.
+
+    Digits, punctuation, spaces, diacritics and tatweel are not letters and are not counted.
+    """
+    arabic = len(_ARABIC_LETTER.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    total = len(_ANY_LETTER.findall(text))
+    return {"arabic": arabic, "latin": latin, "other": max(0, total - arabic - latin)}
+
+
+def dominant_script(text: str) -> str:
+    """Return the script of most letters: "arabic", "latin", "other" or "mixed".
+
+    "other" also covers text without letters. "mixed" means no script holds at least
+    `DOMINANT_SHARE` (60%) of the letters, e.g. "COVID-19 في مصر".
+    """
+    counts = script_counts(text)
+    total = sum(counts.values())
+    if total == 0:
+        return "other"
+    # Fixed order breaks ties, so the answer never depends on dict iteration quirks.
+    best = max(("arabic", "latin", "other"), key=lambda s: counts[s])
+    return best if counts[best] >= DOMINANT_SHARE * total else "mixed"
+
+
+def split_scripts(text: str) -> list[str]:
+    """Split a block mixing Arabic-script and Latin-script runs into single-script parts.
+
+    Rule: the block is cut into maximal runs of Arabic or Latin letters (other characters are
+    neutral and never start a run). A run may stand alone only when it is substantial: at least
+    `SPLIT_MIN_WORDS` (2) words or `SPLIT_MIN_LETTERS` (12) letters, and, when it sits between two
+    runs of the other script (a name or a term inside a sentence), at least
+    `SPLIT_MIN_WORDS_EMBEDDED` (3) words or 12 letters. Insubstantial runs are merged into their
+    neighbours (embedded ones first, then the smallest), so "COVID-19 في مصر" or "He said مرحبا to them" stay whole while
+    "ENGLISH HEADLINEأخبار العالم" becomes ["ENGLISH HEADLINE", "أخبار العالم"].
+    Between two parts the cut is at the first whitespace of the gap (so closing punctuation stays
+    left and digits or opening brackets after the space go right); with no whitespace it is after
+    the closing punctuation. Parts are stripped; empty parts are dropped.
+    """
+    runs = _script_runs(text)
+    if len(runs) < 2:
+        stripped = text.strip()
+        return [stripped] if stripped else []
+    runs = _merge_small_runs(text, runs)
+    parts: list[str] = []
+    start = 0
+    for left, right in zip(runs, runs[1:], strict=False):
+        cut = _cut_position(text, left[1], right[0])
+        parts.append(text[start:cut])
+        start = cut
+    parts.append(text[start:])
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+def _script_runs(text: str) -> list[tuple[int, int, str]]:
+    """Maximal (start, end, script) spans of one script's letters, neutral gaps inside a run."""
+    runs: list[tuple[int, int, str]] = []
+    for m in _SCRIPT_RUN.finditer(text):
+        script = "arabic" if m.group(1) else "latin"
+        if runs and runs[-1][2] == script:
+            runs[-1] = (runs[-1][0], m.end(), script)
+        else:
+            runs.append((m.start(), m.end(), script))
+    return runs
+
+
+def _merge_small_runs(text: str, runs: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Merge insubstantial runs into their neighbours until every run is substantial."""
+    while len(runs) > 1:
+        weak: list[tuple[bool, int, int]] = []  # (at an edge, letters, index)
+        for i, (start, end, _script) in enumerate(runs):
+            span = text[start:end]
+            letters = len(_ANY_LETTER.findall(span))
+            words = len(span.split())
+            embedded = 0 < i < len(runs) - 1
+            need_words = SPLIT_MIN_WORDS_EMBEDDED if embedded else SPLIT_MIN_WORDS
+            if words < need_words and letters < SPLIT_MIN_LETTERS:
+                weak.append((not embedded, letters, i))
+        if not weak:
+            break
+        # Embedded runs first (a name inside a sentence joins the sentence, which then no longer
+        # looks like a short edge run), then fewest letters, then the leftmost.
+        _, _, i = min(weak)
+        lo = max(0, i - 1)
+        hi = min(len(runs) - 1, i + 1)
+        # The merged run takes its neighbours' script: they are the context it sits in.
+        script = runs[i - 1][2] if i > 0 else runs[i + 1][2]
+        merged = (runs[lo][0], runs[hi][1], script)
+        runs = runs[:lo] + [merged] + runs[hi + 1 :]
+    return runs
+
+
+def _cut_position(text: str, gap_start: int, gap_end: int) -> int:
+    """Where to cut the neutral gap text[gap_start:gap_end] between two runs."""
+    for i in range(gap_start, gap_end):
+        if text[i].isspace():
+            return i
+    i = gap_start
+    while i < gap_end and (text[i] in _CLOSING_PUNCT or unicodedata.category(text[i]) == "Mn"):
+        i += 1
+    return i
