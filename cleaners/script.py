@@ -127,7 +127,15 @@ def _merge_small_runs(text: str, runs: list[tuple[int, int, str]]) -> list[tuple
             words = len(span.split())
             embedded = 0 < i < len(runs) - 1
             need_words = SPLIT_MIN_WORDS_EMBEDDED if embedded else SPLIT_MIN_WORDS
-            if words < need_words and letters < SPLIT_MIN_LETTERS:
+            small = words < need_words and letters < SPLIT_MIN_LETTERS
+            # A quotation, or a run inside a sentence with no hard boundary on either side, is part
+            # of that sentence however long it is ("The banner read «مرحبا بكم», welcoming ...").
+            inline = _quoted(text, start, end) or (
+                embedded
+                and not _hard_gap(text, runs[i - 1][1], start)
+                and not _hard_gap(text, end, runs[i + 1][0])
+            )
+            if small or inline:
                 weak.append((not embedded, letters, i))
         if not weak:
             break
@@ -141,6 +149,26 @@ def _merge_small_runs(text: str, runs: list[tuple[int, int, str]]) -> list[tuple
         merged = (runs[lo][0], runs[hi][1], script)
         runs = runs[:lo] + [merged] + runs[hi + 1 :]
     return runs
+
+
+_OPEN_QUOTES = "«“\"'‹(„「"
+_CLOSE_QUOTES = "»”\"'›)“」"
+_HARD = set(".!?|•·—–:؟؛\n\r\t")
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] sits between an opening and a closing quote mark."""
+    before = text[:start].rstrip()
+    after = text[end:].lstrip(" .,،!?؟")
+    return bool(before) and before[-1] in _OPEN_QUOTES and bool(after) and after[0] in _CLOSE_QUOTES
+
+
+def _hard_gap(text: str, gap_start: int, gap_end: int) -> bool:
+    """A boundary that ends a sentence or a UI item: scripts touching with no gap, or a gap with
+    sentence-final punctuation, a separator or a line break."""
+    if gap_start >= gap_end:
+        return True
+    return any(c in _HARD for c in text[gap_start:gap_end])
 
 
 def _cut_position(text: str, gap_start: int, gap_end: int) -> int:

@@ -36,9 +36,19 @@ def test_dominant_script(text: str, expected: str) -> None:
         # Closing punctuation stays left; what follows the first space goes right.
         ("Breaking News. عاجل: الرئيس يعلن", ["Breaking News.", "عاجل: الرئيس يعلن"]),
         ("World news 2024 أخبار العالم اليوم", ["World news", "2024 أخبار العالم اليوم"]),
+        # A run inside a sentence, with no hard boundary on either side, stays in the sentence.
         (
             "The phrase كل عام وأنتم بخير means happy new year",
-            ["The phrase", "كل عام وأنتم بخير", "means happy new year"],
+            ["The phrase كل عام وأنتم بخير means happy new year"],
+        ),
+        (
+            "The phrase: كل عام وأنتم بخير. It means happy new year",
+            ["The phrase:", "كل عام وأنتم بخير.", "It means happy new year"],
+        ),
+        # A quotation stays with the sentence that quotes it.
+        (
+            "The banner read «مرحباً بكم في المعرض», welcoming visitors",
+            ["The banner read «مرحباً بكم في المعرض», welcoming visitors"],
         ),
         # One Latin token in Arabic, one Arabic word in English, a name inside a sentence: whole.
         ("COVID-19 في مصر", ["COVID-19 في مصر"]),
