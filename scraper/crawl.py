@@ -33,7 +33,7 @@ from cleaners import ProfileLearner
 from output import DatasetWriter
 from scraper.config import Config, SiteConfig, parse_duration
 from scraper.discovery import parse_robots, parse_xml_links
-from scraper.fetch import FetchError, build_client, decode_page, fetch_response
+from scraper.fetch import HTML_TYPES, FetchError, build_client, decode_page, fetch_response
 from scraper.frontier import Frontier, UrlRow
 from scraper.politeness import HostGate, backoff_delay
 from scraper.urls import UrlRejected, host_of, normalize_url, trap_reason
@@ -184,6 +184,8 @@ class Crawl:
         self.robots: dict[str, Protego | None] = {}
         self.robots_locks: dict[str, asyncio.Lock] = {}
         self.pending: list[dict[str, object]] = []
+        #: URLs whose documents wait in the writer's buffer: done, but not yet recorded as fetched.
+        self.awaiting_flush: set[str] = set()
         self.last_flush = time.monotonic()
         self.requests = 0
         self.rng = random.Random(0)
@@ -277,12 +279,13 @@ class Crawl:
         cap = max(2, self.cfg.http.per_host_concurrency * 4)
         while True:
             if not self._bounded() and len(in_flight) < cap:
+                busy = len(in_flight) + len(self.awaiting_flush)
                 rows = [
                     r
                     for r in self.frontier.due(
-                        site.name, ("sitemap", "feed", "hub", "article"), cap + len(in_flight)
+                        site.name, ("sitemap", "feed", "hub", "article"), cap + busy
                     )
-                    if r.url not in in_flight
+                    if r.url not in in_flight and r.url not in self.awaiting_flush
                 ]
                 for row in rows[: cap - len(in_flight)]:
                     if self._bounded():
@@ -290,6 +293,9 @@ class Crawl:
                     self.requests += 1
                     in_flight[row.url] = asyncio.create_task(self._handle(site, row))
             if not in_flight:
+                if self.awaiting_flush:
+                    self._flush()  # their URLs are done: record them before asking what is due
+                    continue
                 if self._bounded():
                     return False
                 nxt = self.frontier.next_due_at(site.name)
@@ -335,7 +341,7 @@ class Crawl:
                     max_bytes=self.cfg.http.max_bytes,
                     headers=headers or None,
                     allow_not_modified=bool(headers),
-                    html_only=row.kind in ("hub", "article"),
+                    html_only=row.kind == "article",
                 )
         except FetchError as exc:
             self._failed(row, exc)
@@ -363,9 +369,15 @@ class Crawl:
                 {**update, "state": "skipped", "reason": f"redirected off site to {final}"}
             )
             return
-        if row.kind in ("sitemap", "feed") or (row.kind != "article" and "xml" in raw.mime):
+        if row.kind in ("sitemap", "feed") or "xml" in raw.mime and raw.mime not in HTML_TYPES:
+            # A linked feed or sitemap found as an <a href> is read as what it is.
             self._discover_xml(site, row, raw.body)
             self._record_now({**update, "state": "fetched"})
+            return
+        if raw.mime and raw.mime not in HTML_TYPES:
+            self._failed(
+                row, FetchError("not-html", f"content type is {raw.mime!r}, not HTML", url=row.url)
+            )
             return
         try:
             page = decode_page(raw)
@@ -421,6 +433,7 @@ class Crawl:
         self.stats["docs/new" if doc_id else "docs/unchanged"] += 1
         # Recorded only after the writer has flushed the row: see the module docstring.
         self.pending.append({**update, "state": "fetched", "content_hash": doc.content_hash})
+        self.awaiting_flush.add(row.url)
 
     def _failed(self, row: UrlRow, exc: FetchError) -> None:
         state = exc.state
@@ -631,6 +644,7 @@ class Crawl:
         if self.pending:
             self.frontier.record(self.pending)
             self.pending = []
+            self.awaiting_flush.clear()
         self.last_flush = time.monotonic()
 
     def _profile_path(self, site: SiteConfig) -> Path:

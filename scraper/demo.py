@@ -23,7 +23,15 @@ def demo_config(cfg: Config, base_url: str) -> Config:
         article_patterns=[r"/\d{4}/\d{2}/\d{2}/"],
         max_depth=4,
     )
-    http = HttpConfig(**{**cfg.http.model_dump(), "delay_s": 0.0, "timeout_s": 10.0, "retries": 1, "backoff_s": 0.2})
+    http = HttpConfig(
+        **{
+            **cfg.http.model_dump(),
+            "delay_s": 0.0,
+            "timeout_s": 10.0,
+            "retries": 1,
+            "backoff_s": 0.2,
+        }
+    )
     return cfg.model_copy(update={"sites": [site], "http": http})
 
 
@@ -42,9 +50,14 @@ def run_demo(cfg: Config, *, n_articles: int = 24) -> int:
         print("scraper: cannot start the demo server on 127.0.0.1", file=sys.stderr)
         return 1
     try:
-        print(f"demo site serving at {server.url}/ ; crawling it into {cfg.data_path}", file=sys.stderr)
+        print(
+            f"demo site serving at {server.url}/ ; crawling it into {cfg.data_path}",
+            file=sys.stderr,
+        )
         try:
-            summary = run_crawl(demo_config(cfg, server.url), CrawlOptions(progress=sys.stdout.isatty()))
+            summary = run_crawl(
+                demo_config(cfg, server.url), CrawlOptions(progress=sys.stdout.isatty())
+            )
         except LockHeld as exc:
             print(f"scraper: {exc}", file=sys.stderr)
             return 3
@@ -53,7 +66,7 @@ def run_demo(cfg: Config, *, n_articles: int = 24) -> int:
     print(summary.as_text())
     print(
         f"\nNext: scraper stats --data {cfg.data_path}\n"
-        f'      python -c "import output; print(output.load_documents(\'{cfg.data_path}\')'
+        f"      python -c \"import output; print(output.load_documents('{cfg.data_path}')"
         "[['site', 'title', 'main_lang']])\""
     )
     return summary.exit_code

@@ -143,9 +143,9 @@ def page_links(html: str) -> PageLinks:
     tree = LexborHTMLParser(html)
     links: list[str] = []
     for a in tree.css("a[href], area[href]"):
+        # rel=nofollow is a ranking hint, not a crawl rule (robots.txt is): such links are followed.
         href = a.attributes.get("href")
-        rel = (a.attributes.get("rel") or "").lower()
-        if href and "nofollow" not in rel:
+        if href:
             links.append(href)
     feeds: list[str] = []
     canonical = None

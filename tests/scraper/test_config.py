@@ -23,8 +23,12 @@ def test_shipped_config_is_valid() -> None:
     assert cfg.data_path == ROOT / "data"
 
 
-def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    p = write(tmp_path, "output: {path: out}\nsites: [{name: a, start_urls: ['http://a.example/']}]\n")
+def test_relative_paths_resolve_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = write(
+        tmp_path, "output: {path: out}\nsites: [{name: a, start_urls: ['http://a.example/']}]\n"
+    )
     monkeypatch.chdir("/")
     cfg = load_config(p)
     assert cfg.data_path == tmp_path / "out"
@@ -38,12 +42,18 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path, monkey
         ("http: {timeout: 3}\n", "http.timeout: unknown key"),
         ("outptu: {path: x}\n", "outptu: unknown key"),
         ("sites: [{name: a, start_urls: ['ftp://a/']}]\n", "sites[a].start_urls"),
-        ("sites: [{name: a, start_urls: ['http://a/'], languages: [arabic]}]\n", "sites[a].languages"),
+        (
+            "sites: [{name: a, start_urls: ['http://a/'], languages: [arabic]}]\n",
+            "sites[a].languages",
+        ),
         ("sites: [{name: a, start_urls: ['http://a/'], include: ['(']}]\n", "sites[a].include"),
         ("sites: [{name: a}]\n", "sites[a].start_urls: required key is missing"),
         ("http: {concurrency: 0}\n", "http.concurrency"),
         ("sites: [{name: a, start_urls: ['http://a/'], refresh_after: soon}]\n", "refresh_after"),
-        ("sites: [{name: a, start_urls: ['http://a/']}, {name: a, start_urls: ['http://b/']}]\n", "unique"),
+        (
+            "sites: [{name: a, start_urls: ['http://a/']}, {name: a, start_urls: ['http://b/']}]\n",
+            "unique",
+        ),
         ("- just a list\n", "top level must be a mapping"),
         ("http: {timeout_s: [\n", "not valid YAML"),
     ],

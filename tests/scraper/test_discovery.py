@@ -19,7 +19,10 @@ ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate
 
 
 def test_sitemaps_and_feeds() -> None:
-    assert parse_xml_links(SITEMAP_INDEX).sitemaps == ["http://h/sitemap-news.xml", "http://h/posts.xml.gz"]
+    assert parse_xml_links(SITEMAP_INDEX).sitemaps == [
+        "http://h/sitemap-news.xml",
+        "http://h/posts.xml.gz",
+    ]
     assert parse_xml_links(NEWS).pages == [("http://h/a/", "2024-05-01T10:00:00Z")]
     assert parse_xml_links(gzip.compress(NEWS)).pages == [("http://h/a/", "2024-05-01T10:00:00Z")]
     assert parse_xml_links(RSS).pages == [("http://h/b/", "Wed, 01 May 2024 10:00:00 GMT")]
@@ -34,7 +37,9 @@ def test_xml_junk_and_entities_are_refused_not_raised() -> None:
 
 
 def test_robots() -> None:
-    r = parse_robots("User-agent: *\nDisallow: /private/\nCrawl-delay: 2\nSitemap: http://h/sitemap.xml\n")
+    r = parse_robots(
+        "User-agent: *\nDisallow: /private/\nCrawl-delay: 2\nSitemap: http://h/sitemap.xml\n"
+    )
     assert not r.can_fetch("http://h/private/x", "bot")
     assert r.can_fetch("http://h/en/x", "bot")
     assert list(r.sitemaps) == ["http://h/sitemap.xml"]
@@ -46,5 +51,5 @@ def test_page_links() -> None:
     <link rel="alternate" type="application/rss+xml" href="/feed/"></head>
     <body><a href="/x/">x</a><a href="/y/" rel="nofollow">y</a></body></html>"""
     pl = page_links(html)
-    assert pl.links == ["/x/"] and pl.feeds == ["/feed/"] and pl.canonical == "/a/"
+    assert pl.links == ["/x/", "/y/"] and pl.feeds == ["/feed/"] and pl.canonical == "/a/"
     assert pl.is_article is True and not pl.nofollow

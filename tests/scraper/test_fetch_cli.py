@@ -30,7 +30,9 @@ def config(tmp_path: Path, http: str = "{}") -> Path:
     return p
 
 
-def test_english_article_with_arabic_chrome(site: SiteServer, demo_site: Site, capsys, tmp_path) -> None:
+def test_english_article_with_arabic_chrome(
+    site: SiteServer, demo_site: Site, capsys, tmp_path
+) -> None:
     art = demo_site.articles_in("en")[0]
     code, out, err = run(capsys, "fetch", site.url_for(art.path), "--config", str(config(tmp_path)))
     assert code == 0, err
@@ -46,7 +48,9 @@ def test_english_article_with_arabic_chrome(site: SiteServer, demo_site: Site, c
 
 def test_arabic_article_is_tagged_ar(site: SiteServer, demo_site: Site, capsys, tmp_path) -> None:
     art = demo_site.articles_in("ar")[0]
-    code, out, _ = run(capsys, "fetch", site.url_for(art.path), "--json", "--config", str(config(tmp_path)))
+    code, out, _ = run(
+        capsys, "fetch", site.url_for(art.path), "--json", "--config", str(config(tmp_path))
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["main_lang"] == "ar" and doc["title"] == art.title
@@ -61,10 +65,17 @@ def test_arabic_article_is_tagged_ar(site: SiteServer, demo_site: Site, capsys, 
 
 
 @pytest.mark.parametrize(
-    "path", ["/legacy/cp1256-header.html", "/legacy/cp1256-meta.html", "/legacy/cp1256-undeclared.html",
-             "/legacy/utf8-bom.html"]
+    "path",
+    [
+        "/legacy/cp1256-header.html",
+        "/legacy/cp1256-meta.html",
+        "/legacy/cp1256-undeclared.html",
+        "/legacy/utf8-bom.html",
+    ],
 )
-def test_legacy_encodings_print_correct_arabic(site: SiteServer, demo_site: Site, capsys, tmp_path, path) -> None:
+def test_legacy_encodings_print_correct_arabic(
+    site: SiteServer, demo_site: Site, capsys, tmp_path, path
+) -> None:
     art = demo_site.article(path)
     code, out, _ = run(capsys, "fetch", site.url_for(path), "--config", str(config(tmp_path)))
     assert code == 0
@@ -83,8 +94,19 @@ def test_save_twice_then_read_back(site: SiteServer, demo_site: Site, capsys, tm
     assert "saved as" in errs[0] and "unchanged" in errs[1]
     data = tmp_path / "data"
     docs = pd.read_parquet(data / "documents")
-    assert sorted(docs["title"]) == sorted([en.title, ar.title])  # the second save of `en` wrote nothing
-    assert {"doc_id", "url", "site", "fetched_at", "main_lang", "text", "content_hash", "version"} <= set(docs.columns)
+    assert sorted(docs["title"]) == sorted(
+        [en.title, ar.title]
+    )  # the second save of `en` wrote nothing
+    assert {
+        "doc_id",
+        "url",
+        "site",
+        "fetched_at",
+        "main_lang",
+        "text",
+        "content_hash",
+        "version",
+    } <= set(docs.columns)
     segs = duckdb.sql(
         f"SELECT doc_id, position, kind, text, lang, confidence, script, site "
         f"FROM read_parquet('{data}/segments/**/*.parquet', hive_partitioning=true)"
@@ -118,7 +140,11 @@ def test_clear_one_line_errors(site: SiteServer, capsys, tmp_path, path: str, ne
 
 @pytest.mark.parametrize(
     ("url", "needle"),
-    [("ftp://example.org/x", "bad-url"), ("not a url", "bad-url"), ("http://no-such-host.invalid/", "dns")],
+    [
+        ("ftp://example.org/x", "bad-url"),
+        ("not a url", "bad-url"),
+        ("http://no-such-host.invalid/", "dns"),
+    ],
 )
 def test_bad_urls_and_dns(capsys, tmp_path, url: str, needle: str) -> None:
     code, _, err = run(capsys, "fetch", url, "--config", str(config(tmp_path)))
@@ -126,7 +152,9 @@ def test_bad_urls_and_dns(capsys, tmp_path, url: str, needle: str) -> None:
 
 
 def test_malformed_html_still_gives_a_document(site: SiteServer, capsys, tmp_path) -> None:
-    code, out, _ = run(capsys, "fetch", site.url + "/fault/malformed", "--json", "--config", str(config(tmp_path)))
+    code, out, _ = run(
+        capsys, "fetch", site.url + "/fault/malformed", "--json", "--config", str(config(tmp_path))
+    )
     assert code == 0
     assert isinstance(json.loads(out)["segments"], list)
 
@@ -141,9 +169,19 @@ def test_broken_config_exits_2(capsys, tmp_path) -> None:
 def test_console_entry_point(site: SiteServer, demo_site: Site, tmp_path) -> None:
     art = demo_site.articles_in("en")[0]
     proc = subprocess.run(
-        [sys.executable, "-m", "scraper", "fetch", site.url_for(art.path), "--json", "--config",
-         str(config(tmp_path))],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "scraper",
+            "fetch",
+            site.url_for(art.path),
+            "--json",
+            "--config",
+            str(config(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["title"] == art.title

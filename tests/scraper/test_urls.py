@@ -12,7 +12,10 @@ from scraper.urls import UrlRejected, normalize_url, trap_reason
     [
         ("HTTP://Example.COM:80/a/?b=2&a=1#x", "http://example.com/a/?a=1&b=2"),
         ("https://example.com:443", "https://example.com/"),
-        ("https://example.com/x?utm_source=t&utm_medium=m&fbclid=1&id=5", "https://example.com/x?id=5"),
+        (
+            "https://example.com/x?utm_source=t&utm_medium=m&fbclid=1&id=5",
+            "https://example.com/x?id=5",
+        ),
         ("https://example.com/ar/أخبار/", "https://example.com/ar/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1/"),
         ("https://example.com/ar/%d8%a3/", "https://example.com/ar/%D8%A3/"),
         ("https://example.com:8080/a", "https://example.com:8080/a"),
