@@ -81,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         handler = {
             "fetch": _cmd_fetch,
+            "crawl": _cmd_crawl,
             "demo": _cmd_demo,
             "stats": _cmd_stats,
             "compact": _cmd_compact,

@@ -46,6 +46,8 @@ class OutputConfig(_Strict):
 
     path: Path = Path("data")
     state_path: Path | None = None  # default: <path>/state
+    #: A crawl flushes the writer (and then marks those URLs fetched) after this many new documents.
+    flush_every_docs: Annotated[int, Field(ge=1, le=100_000)] = 200
 
 
 class CleanerConfig(_Strict):

@@ -22,8 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC
 from pathlib import Path
 
 import httpx
@@ -43,8 +42,7 @@ log = logging.getLogger("scraper.crawl")
 
 #: Fetch failures worth another attempt (with backoff).
 RETRYABLE = frozenset({"timeout", "connect", "truncated", "protocol"})
-#: Rows a writer buffers before the crawl flushes it and records their URLs as fetched.
-FLUSH_EVERY_DOCS = 200
+#: Seconds between writer flushes (also bounded by `output.flush_every_docs`).
 FLUSH_EVERY_S = 15.0
 
 
@@ -548,19 +546,8 @@ class Crawl:
                     lastmods[norm] = lastmod
         if items:
             self.stats["urls/new"] += self.frontier.add(items, lastmods=lastmods)
-        # An article the sitemap or feed says changed since we fetched it is fetched again.
-        for url, lastmod in lastmods.items():
-            when = _parse_time(lastmod)
-            known = self.frontier.get(url)
-            if (
-                when is not None
-                and known is not None
-                and known.fetched_at is not None
-                and known.state in ("fetched", "not-modified")
-                and when > known.fetched_at
-            ):
-                self.frontier.record([{"url": url, "state": "queued", "attempts": 0, "next_at": 0}])
-                self.stats["urls/changed"] += 1
+        # An article whose sitemap or feed date changed since the last reading is fetched again.
+        self.stats["urls/changed"] += len(self.frontier.note_lastmods(lastmods))
 
     def _canonical(self, site: SiteConfig, final: str, canonical: str | None) -> str | None:
         if not canonical:
@@ -634,7 +621,7 @@ class Crawl:
 
     def _maybe_flush(self) -> None:
         if (
-            len(self.pending) >= FLUSH_EVERY_DOCS
+            len(self.pending) >= self.cfg.output.flush_every_docs
             or time.monotonic() - self.last_flush > FLUSH_EVERY_S
         ):
             self._flush()
@@ -715,21 +702,6 @@ class Crawl:
 def _search(pattern: str, url: str) -> bool:
     # `re` caches compiled patterns; config validation already proved they compile.
     return re.search(pattern, url) is not None
-
-
-def _parse_time(value: str) -> float | None:
-    """Epoch seconds of a sitemap/feed date (ISO 8601 or RFC 822), None if unreadable."""
-    v = value.strip()
-    try:
-        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            dt = parsedate_to_datetime(v)
-        except (TypeError, ValueError):
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
 
 
 def summary_json(summary: CrawlSummary) -> str:

@@ -112,6 +112,30 @@ class Frontier:
                     self.db.execute("UPDATE urls SET last_seen = ? WHERE url = ?", (now, url))
         return new
 
+    def note_lastmods(self, lastmods: dict[str, str]) -> list[str]:
+        """Store the sitemap/feed dates of URLs; queue again the fetched ones whose date changed.
+
+        Comparing a source's date with the one it gave before (not with our clock) makes change
+        detection immune to clock skew and to sites that backdate. Returns the re-queued URLs.
+        """
+        changed: list[str] = []
+        with self._tx():
+            for url, lastmod in sorted(lastmods.items()):
+                row = self.db.execute(
+                    "SELECT lastmod, state FROM urls WHERE url = ?", (url,)
+                ).fetchone()
+                if row is None or row[0] == lastmod:
+                    continue
+                if row[0] is not None and row[1] in ("fetched", "not-modified"):
+                    self.db.execute(
+                        "UPDATE urls SET lastmod = ?, state = 'queued', attempts = 0, next_at = 0 WHERE url = ?",
+                        (lastmod, url),
+                    )
+                    changed.append(url)
+                else:
+                    self.db.execute("UPDATE urls SET lastmod = ? WHERE url = ?", (lastmod, url))
+        return changed
+
     def requeue(self, site: str, kinds: Iterable[str]) -> int:
         """Make every URL of these kinds due again (hubs, feeds and sitemaps are re-read each run)."""
         ks = tuple(kinds)
