@@ -59,7 +59,8 @@ def meta_charset(body: bytes) -> str | None:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode an HTML body; returns (text, encoding used, how it was chosen as 'name:source').
+    """Decode an HTML body; returns (text, "codec:source"), source being bom, http, meta, valid,
+    detected or fallback.
 
     Never raises: undecodable bytes become U+FFFD.
     """
@@ -67,9 +68,10 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         if body.startswith(bom):
             return body[len(bom) :].decode(name, errors="replace"), f"{name}:bom"
     for source, label in (("http", header_charset(content_type)), ("meta", meta_charset(body))):
-        name = normalize_label(label)
-        if name is None:
+        found = normalize_label(label)
+        if found is None:
             continue
+        name = found
         # utf-16 declared in <meta> is always a lie (the meta itself was readable as ASCII).
         if source == "meta" and name.startswith("utf-16"):
             name = "utf-8"

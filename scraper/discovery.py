@@ -161,7 +161,7 @@ def page_links(html: str) -> PageLinks:
     for meta in tree.css("meta[name=robots], meta[property='og:type']"):
         attrs = meta.attributes
         content = (attrs.get("content") or "").lower()
-        if attrs.get("name", "").lower() == "robots" and "nofollow" in content:
+        if (attrs.get("name") or "").lower() == "robots" and "nofollow" in content:
             nofollow = True
         if attrs.get("property") == "og:type":
             is_article = content == "article"
