@@ -28,6 +28,8 @@ class PhraseRules:
 
     phrases: frozenset[tuple[str, ...]]
     longest: int
+    #: First and last tokens of the phrases: a segment whose ends are neither cannot match.
+    ends: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, extra: Iterable[str] = ()) -> PhraseRules:
@@ -37,7 +39,8 @@ class PhraseRules:
             key = tuple(normalize_for_match(p).split())
             if key:
                 phrases.add(key)
-        return cls(frozenset(phrases), max((len(p) for p in phrases), default=0))
+        ends = frozenset(t for p in phrases for t in (p[0], p[-1]))
+        return cls(frozenset(phrases), max((len(p) for p in phrases), default=0), ends)
 
     def match(self, text: str) -> tuple[str | None, str]:
         """Apply the rules to one segment.
@@ -45,7 +48,12 @@ class PhraseRules:
         Returns (reason, kept_text): reason is "phrase" when the whole segment is UI phrases (kept_text
         is then ""), "phrase_affix" when a leading or trailing phrase was cut, else None.
         """
-        tokens = [(m.start(), m.end(), normalize_for_match(m.group())) for m in _TOKEN.finditer(text)]
+        quick = normalize_for_match(text).split()
+        if not quick or (quick[0] not in self.ends and quick[-1] not in self.ends):
+            return None, text
+        tokens = [
+            (m.start(), m.end(), normalize_for_match(m.group())) for m in _TOKEN.finditer(text)
+        ]
         tokens = [t for t in tokens if t[2]]
         if not tokens:
             return None, text
@@ -118,7 +126,9 @@ class PhraseRules:
 def _builtin_phrases() -> frozenset[tuple[str, ...]]:
     out: set[tuple[str, ...]] = set()
     for name in ("phrases_ar.txt", "phrases_en.txt"):
-        raw = resources.files("cleaners").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+        raw = (
+            resources.files("cleaners").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+        )
         for line in raw.splitlines():
             line = line.strip()
             if line and not line.startswith("#"):

@@ -12,15 +12,14 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaners.blocks import Block, walk_blocks
+from cleaners.blocks import Block, resolve_chrome, walk_blocks
 from cleaners.boilerplate import PhraseRules, SiteProfile, segment_key
 from cleaners.content import locate_content
 from cleaners.document import Document, Segment
 from cleaners.language import document_languages, tag_texts
 from cleaners.metadata import PageMetadata, extract_metadata
-from cleaners.normalize import normalize_for_match
+from cleaners.normalize import clean_whitespace, normalize_for_match
 from cleaners.script import dominant_script, split_scripts, strip_direction_marks
-from cleaners.structure import mark_chrome
 
 #: A block whose text is mostly link text is navigation, unless it is long prose.
 MAX_LINK_SHARE = 0.5
@@ -96,23 +95,37 @@ def _kept_texts(
     body = tree.body
     if body is None:
         return []
-    marks = mark_chrome(tree)
-    blocks, dropped = walk_blocks(body, marks)
-    counts.update(d.reason for d in dropped)
-    chosen, _how = locate_content(tree, blocks, meta.json_ld_body)
+    walked = walk_blocks(body)
+    counts.update(walked.inline_dropped)
+    reasons = resolve_chrome(walked)
+    blocks: list[Block] = []
+    for b, why in zip(walked.blocks, reasons, strict=True):
+        if why is None:
+            blocks.append(b)
+        else:
+            counts[why] += 1
+    chosen, _how = locate_content(blocks, walked.regions, meta.json_ld_body)
     title_key = normalize_for_match(meta.title) if meta.title else None
+    inside = [b for b in blocks if not chosen.isdisjoint(b.path)]
+    if len(inside) < len(blocks):
+        counts["outside_content"] += len(blocks) - len(inside)
+    # Pages that wrap their whole text in links (script-replaced anchors) keep it: the link-density
+    # rule only applies when link-heavy blocks are a minority of the article's text.
+    heavy = sum(len(b.text) for b in inside if _link_heavy(b))
+    check_links = heavy < 0.5 * max(1, sum(len(b.text) for b in inside))
     kept: list[tuple[str, str]] = []
-    for b in blocks:
-        if not chosen.intersection(b.path):
-            counts["outside_content"] += 1
-            continue
-        if _link_heavy(b):
+    for b in inside:
+        if check_links and _link_heavy(b):
             counts["link_density"] += 1
+            continue
+        if b.kind != "table_cell" and not _has_letter(b.text):
+            # Datelines, counters and separators ("2024-03-05", "12", "|"); numeric table cells stay.
+            counts["no_letters"] += 1
             continue
         if b.kind == "heading" and title_key and normalize_for_match(b.text) == title_key:
             counts["title"] += 1
             continue
-        for part in split_scripts(strip_direction_marks(b.text)):
+        for part in _script_parts(b.text):
             reason, text = rules.match(part)
             if reason == "phrase":
                 counts["phrase"] += 1
@@ -121,6 +134,46 @@ def _kept_texts(
                 counts[reason] += 1
             kept.append((text, b.kind))
     return kept
+
+
+#: JSON-LD articleBody replaces the extraction when the page's own markup gave less than this share.
+JSON_LD_FALLBACK_SHARE = 0.3
+
+
+def _json_ld_fallback(
+    kept: list[tuple[str, str]], body: str | None, counts: Counter[str]
+) -> list[tuple[str, str]]:
+    """Use JSON-LD articleBody when extraction found little of it (script-rendered or paywalled
+    markup); the replaced blocks are counted as "replaced_by_json_ld"."""
+    if not body or len(body) < 200:
+        return kept
+    if sum(len(t) for t, _ in kept) >= JSON_LD_FALLBACK_SHARE * len(body):
+        return kept
+    paras = [clean_whitespace(p) for p in strip_direction_marks(body).splitlines()]
+    paras = [p for p in paras if p]
+    if not paras:
+        return kept
+    if kept:
+        counts["replaced_by_json_ld"] += len(kept)
+    return [(p, "paragraph") for p in paras]
+
+
+def _script_parts(text: str) -> list[str]:
+    # ASCII text holds no Arabic letters and no direction marks: the split is the text itself.
+    if text.isascii():
+        return [text] if text else []
+    return split_scripts(strip_direction_marks(text))
+
+
+def _script_of(text: str) -> str:
+    # ASCII letters are all Latin: `dominant_script` would say "latin" (or "other" without letters).
+    if text.isascii():
+        return "latin" if _has_letter(text) else "other"
+    return dominant_script(text)
+
+
+def _has_letter(text: str) -> bool:
+    return any(c.isalpha() for c in text)
 
 
 def _link_heavy(b: Block) -> bool:
@@ -139,6 +192,7 @@ def _clean(
     meta = extract_metadata(tree, url)
     counts: Counter[str] = Counter()
     kept = _kept_texts(tree, meta, rules, counts)
+    kept = _json_ld_fallback(kept, meta.json_ld_body, counts)
     keys = frozenset(k for k in (segment_key(t) for t, _ in kept) if k)
     if profile is not None and profile.applies:
         before = len(kept)
@@ -147,7 +201,7 @@ def _clean(
             counts["profile"] += before - len(kept)
     tags = tag_texts([t for t, _ in kept], languages)
     segments = tuple(
-        Segment(text=t, kind=k, lang=lang, confidence=round(conf, 4), script=dominant_script(t))
+        Segment(text=t, kind=k, lang=lang, confidence=round(conf, 4), script=_script_of(t))
         for (t, k), (lang, conf) in zip(kept, tags, strict=True)
     )
     main_lang, lang_chars = document_languages((s.text, s.lang) for s in segments)

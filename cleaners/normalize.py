@@ -48,4 +48,6 @@ def _normalize(text: str) -> str:
 
 def clean_whitespace(text: str) -> str:
     """Collapse runs of whitespace (including NBSP) to one space and strip invisible marks."""
-    return " ".join(_BIDI_MARKS.sub("", text).split())
+    if not text.isascii():
+        text = _BIDI_MARKS.sub("", text)
+    return " ".join(text.split())

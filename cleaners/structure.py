@@ -1,14 +1,14 @@
 """Structural chrome detection: which element subtrees are not article text, and why.
 
-Nothing is removed from the tree; the walker skips the marked subtrees (mutating lexbor trees
-while holding node handles is unsafe), and each mark carries a named reason.
+Elements are classified from their tag and attributes during the one block walk; the decision to
+drop a candidate is taken after it, from the text its blocks hold, and each drop carries a reason.
 """
 
 from __future__ import annotations
 
 import re
-
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from collections.abc import Sequence
+from functools import lru_cache
 
 #: Tags whose subtree never holds article text.
 SKIP_TAGS = frozenset(
@@ -73,16 +73,51 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 CONTENT_TOKENS = frozenset(
     "article body content entry main post story text news blog single detail details".split()
 )
+#: Class names (matched whole, casefolded) of article bodies in common CMS themes.
+CONTENT_CLASSES = frozenset(
+    """
+    entry-content post-content article-content article-body articlebody article__body story-body
+    story-content td-post-content post-body news-content single-content the-content content-body
+    article-text news-text post-entry entry-body field-name-body c-entry-content article__content
+    article-details post-text story-text tdb-block-inner td-post-text-content jeg_post_content
+    entry post-content-area single-post-content articletext story__body rich-text
+    """.split()
+)
+#: Class names that hide an element in the common CSS frameworks (matched whole, casefolded).
+HIDDEN_CLASSES = frozenset(
+    "hidden hide is-hidden d-none visually-hidden invisible u-hidden".split()
+)
+#: Element ids of article bodies.
+CONTENT_IDS = frozenset(
+    "article-body articlebody story-body article-content post-content content-body".split()
+)
+#: ARIA roles of page chrome.
+CHROME_ROLES = frozenset(
+    "navigation banner contentinfo complementary search dialog alertdialog menu menubar".split()
+)
+#: Content hint ranks, most specific first: the walker records them, content location prefers them.
+RANK_ITEMPROP, RANK_CLASS, RANK_ARTICLE, RANK_MAIN = 0, 1, 2, 3
 
 
-def class_tokens(node: LexborNode) -> list[str]:
-    """Lower-cased tokens of the element's class and id."""
-    attrs = node.attributes
-    raw = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+#: Tokens that name a whole page region or a container kind rather than a kind of chrome; a node
+#: carrying one is kept when it holds real prose (Blogger's post sits in "widget Blog").
+WEAK_TOKENS = frozenset(
+    "widget widgets modal popup overlay lightbox sidebar menu menubar nav navbar navigation "
+    "footer masthead header skip print popular trending promo".split()
+)
+#: Reasons whose region is kept when it holds real prose (besides WEAK_TOKENS' class reasons).
+_WEAK_REASONS = frozenset(
+    ["tag:form", "tag:nav", "tag:header", "tag:aside", "tag:menu", "tag:footer"]
+    + ["class:" + t for t in WEAK_TOKENS]
+    + ["role:" + r for r in CHROME_ROLES]
+)
+
+
+def _tokens(raw: str) -> list[str]:
     return [t.lower() for t in _SPLIT.split(raw) if t]
 
 
-def chrome_reason_for_tokens(tokens: list[str]) -> str | None:
+def chrome_reason_for_tokens(tokens: Sequence[str]) -> str | None:
     """The chrome reason ("class:<token>") for these class/id tokens, or None."""
     for t in tokens:
         if t in CHROME_TOKENS:
@@ -95,37 +130,99 @@ def chrome_reason_for_tokens(tokens: list[str]) -> str | None:
     return None
 
 
-def mark_chrome(tree: LexborHTMLParser) -> dict[int, str]:
-    """Mark hidden and class/id/role-chrome elements: `mem_id -> reason`.
+#: What an element's class and id say: (chrome reason, content rank, positive content class).
+AttrInfo = tuple[str | None, int | None, bool]
 
-    An element that holds most of the page's text is never marked by class (it is a wrapper whose
-    class happens to say "menu-open" or "has-sidebar"), only by hidden-ness.
+
+#: First tokens of CHROME_RUNS: a token list without any needs no run check.
+_RUN_FIRSTS = frozenset(run[0] for run in CHROME_RUNS)
+_SEPARATORS = str.maketrans("-_:", "   ")
+
+
+@lru_cache(maxsize=32768)
+def class_info(cls: str, ident: str) -> AttrInfo:
+    """Classify one class/id pair (memoised: a pure function of its two strings; pages share them)."""
+    raw = f"{cls} {ident}"
+    # camelCase needs the regex split; most class strings are lower-case and split on separators.
+    tokens = _tokens(raw) if not raw.islower() else raw.translate(_SEPARATORS).split()
+    chrome = None
+    names = cls.casefold().split()
+    if not HIDDEN_CLASSES.isdisjoint(names):
+        chrome = "hidden"
+    elif not CHROME_TOKENS.isdisjoint(tokens) or not _RUN_FIRSTS.isdisjoint(tokens):
+        chrome = chrome_reason_for_tokens(tokens)
+    rank = None
+    if not CONTENT_CLASSES.isdisjoint(names) or ident.casefold() in CONTENT_IDS:
+        rank = RANK_CLASS
+    positive = not CONTENT_TOKENS.isdisjoint(tokens)
+    return (chrome, rank, positive)
+
+
+#: Attributes besides class and id that can make an element chrome or content.
+_SIGNAL_ATTRS = frozenset(("hidden", "aria-hidden", "style", "role", "aria-modal", "itemprop"))
+
+
+def element_info(tag: str, attrs: dict[str, str | None]) -> AttrInfo:
+    """(chrome reason candidate, content rank, positive class) of one element.
+
+    A candidate is not yet a drop: `blocks.resolve_chrome` decides from the text the element holds.
     """
-    marks: dict[int, str] = {}
-    body = tree.body
-    if body is None:
-        return marks
-    for node in body.css(
-        '[hidden], [aria-hidden="true"], [style*="none"], [style*="hidden"], [aria-modal="true"]'
-    ):
-        attrs = node.attributes
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            marks[node.mem_id] = "hidden"
-        elif _HIDDEN_STYLE.search(attrs.get("style") or ""):
-            marks[node.mem_id] = "hidden"
-        elif attrs.get("aria-modal") == "true":
-            marks[node.mem_id] = "role:dialog"
-    total = max(len(body.text(deep=True)), 1)
-    for node in body.css(
-        '[role="navigation"], [role="banner"], [role="contentinfo"], [role="complementary"],'
-        '[role="search"], [role="dialog"], [role="alertdialog"], [role="menu"], [role="menubar"]'
-    ):
-        if node.mem_id not in marks and len(node.text(deep=True)) < 0.5 * total:
-            marks[node.mem_id] = "role:" + (node.attributes.get("role") or "")
-    for node in body.css("[class], [id]"):
-        if node.mem_id in marks or node.tag in ("body", "html"):
-            continue
-        reason = chrome_reason_for_tokens(class_tokens(node))
-        if reason and len(node.text(deep=True)) < 0.5 * total:
-            marks[node.mem_id] = reason
-    return marks
+    chrome: str | None = None
+    rank: int | None = None
+    positive = False
+    if attrs:
+        get = attrs.get
+        if not _SIGNAL_ATTRS.isdisjoint(attrs):
+            chrome, rank = _signal_info(attrs)
+        cls = get("class") or ""
+        ident = get("id") or ""
+        if cls or ident:
+            c_chrome, c_rank, positive = class_info(cls, ident)
+            if chrome is None:
+                chrome = c_chrome
+            if c_rank is not None and (rank is None or c_rank < rank):
+                rank = c_rank
+    if tag in CHROME_TAGS and (chrome is None or chrome.startswith("class:")):
+        chrome = "tag:" + tag
+    if tag == "article" and (rank is None or rank > RANK_ARTICLE):
+        rank = RANK_ARTICLE
+    elif tag == "main" and rank is None:
+        rank = RANK_MAIN
+    return chrome, rank, positive
+
+
+def _signal_info(attrs: dict[str, str | None]) -> tuple[str | None, int | None]:
+    """Chrome reason and content rank from hidden/style/role/aria/itemprop attributes."""
+    get = attrs.get
+    chrome: str | None = None
+    rank: int | None = None
+    if "hidden" in attrs or get("aria-hidden") == "true":
+        chrome = "hidden"
+    else:
+        style = get("style")
+        if style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style):
+            chrome = "hidden"
+    role = get("role")
+    if chrome is None and role:
+        role = role.strip().lower()
+        if role in CHROME_ROLES:
+            chrome = "role:" + role
+        elif role == "main":
+            rank = RANK_MAIN
+    if chrome is None and get("aria-modal") == "true":
+        chrome = "role:dialog"
+    if (get("itemprop") or "").strip() == "articleBody":
+        rank = RANK_ITEMPROP
+    return chrome, rank
+
+
+def holds_prose(paragraph_lengths: Sequence[int], chars: int, link_chars: int) -> bool:
+    """Whether a region holds article-like prose: long paragraphs, little link text."""
+    if sum(1 for n in paragraph_lengths if n >= 120) >= 3:
+        return True
+    return chars >= 1500 and link_chars < 0.25 * chars
+
+
+def is_weak_reason(reason: str) -> bool:
+    """Whether a chrome reason yields to real prose inside the region (a wrapper, not a widget)."""
+    return reason in _WEAK_REASONS
