@@ -129,15 +129,20 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         _print_document(doc)
     if args.save:
         from output import DatasetWriter
+        from scraper.crawl import LockHeld, data_lock
 
-        with DatasetWriter(cfg.data_path) as writer:
-            doc_id = writer.add(
-                doc,
-                site=site_label(page.final_url, site),
-                fetched_at=page.fetched_at,
-                status=page.status,
-                final_url=page.final_url,
-            )
+        try:
+            with data_lock(cfg.state_path), DatasetWriter(cfg.data_path) as writer:
+                doc_id = writer.add(
+                    doc,
+                    site=site_label(page.final_url, site),
+                    fetched_at=page.fetched_at,
+                    status=page.status,
+                    final_url=page.final_url,
+                )
+        except LockHeld as exc:
+            print(f"scraper: not saved: {exc}; try again when it has finished", file=sys.stderr)
+            return EXIT_LOCKED
         where = cfg.data_path
         msg = (
             f"saved as {doc_id} in {where}"
@@ -246,7 +251,18 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 def _cmd_compact(args: argparse.Namespace) -> int:
     from output import compact
 
+    from scraper.crawl import LockHeld, data_lock
+
     cfg = _config(args)
-    result = compact(cfg.data_path, site=args.site)
-    print(result)
+    try:
+        with data_lock(cfg.state_path):
+            result = compact(cfg.data_path, site=args.site)
+    except LockHeld as exc:
+        print(f"scraper: not compacting: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    print(
+        f"compacted {result.compacted} of {result.partitions} partitions: files {result.files_before} -> "
+        f"{result.files_after}, bytes {result.bytes_before:,} -> {result.bytes_after:,}; "
+        f"{result.documents} documents and {result.segments} segments kept"
+    )
     return EXIT_OK
