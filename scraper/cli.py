@@ -250,7 +250,6 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 def _cmd_compact(args: argparse.Namespace) -> int:
     from output import compact
-
     from scraper.crawl import LockHeld, data_lock
 
     cfg = _config(args)
