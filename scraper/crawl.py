@@ -24,6 +24,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import httpx
 from protego import Protego
@@ -191,7 +192,7 @@ class Crawl:
         self.profiles: dict[str, str | None] = {}
         self.stopping = False
         self.deadline = (time.monotonic() + opts.max_duration_s) if opts.max_duration_s else None
-        self.progress: object | None = None
+        self.progress: tuple[Any, Any] | None = None
 
     # ---- run -------------------------------------------------------------------------------
     async def run(self) -> CrawlSummary:
@@ -695,7 +696,7 @@ class Crawl:
 
     def _advance_progress(self) -> None:
         if self.progress is not None:
-            progress, task = self.progress  # type: ignore[misc]
+            progress, task = self.progress
             progress.update(task, advance=1, info=f"docs {self.stats['docs/new']}")
 
 
