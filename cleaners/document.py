@@ -52,6 +52,24 @@ class Document:
     cleaner_version: str = CLEANER_VERSION
     lang_chars: tuple[tuple[str, int], ...] = field(default=())
 
+    def metadata(self) -> dict[str, object]:
+        """The page metadata as a plain dict (lists for list values), as the dataset and JSON carry it."""
+        return {
+            "canonical_url": self.canonical_url,
+            "published_at": self.published_at,
+            "modified_at": self.modified_at,
+            "title": self.title,
+            "authors": list(self.authors),
+            "section": self.section,
+            "tags": list(self.tags),
+            "description": self.description,
+            "site_name": self.site_name,
+            "page_lang": self.page_lang,
+            "dir": self.dir,
+            "image_url": self.image_url,
+            "main_lang": self.main_lang,
+        }
+
     @property
     def text(self) -> str:
         """The kept segments joined by a blank line, in document order."""

@@ -43,21 +43,10 @@ def document_json(
     doc: Document, *, fetched_at: datetime | None = None, status: int | None = None
 ) -> dict:
     """The JSON object `scraper fetch --json` prints (a stable public shape)."""
+    meta = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in doc.metadata().items()}
     return {
         "url": doc.url,
-        "canonical_url": doc.canonical_url,
-        "title": doc.title,
-        "authors": list(doc.authors),
-        "published_at": doc.published_at.isoformat() if doc.published_at else None,
-        "modified_at": doc.modified_at.isoformat() if doc.modified_at else None,
-        "section": doc.section,
-        "tags": list(doc.tags),
-        "description": doc.description,
-        "site_name": doc.site_name,
-        "page_lang": doc.page_lang,
-        "dir": doc.dir,
-        "image_url": doc.image_url,
-        "main_lang": doc.main_lang,
+        **meta,
         "lang_chars": dict(doc.lang_chars),
         "fetched_at": fetched_at.isoformat() if fetched_at else None,
         "status": status,
