@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.normalize import clean_whitespace
-from cleaners.structure import SKIP_TAGS, element_info, holds_prose, is_weak_reason
+from cleaners.structure import (
+    SIGNAL_ATTRS,
+    SKIP_TAGS,
+    class_info,
+    element_info,
+    holds_prose,
+    is_weak_reason,
+)
 
 INLINE_TAGS = frozenset(
     "a abbr b bdi bdo big cite code data del dfn em font i ins kbd label mark nobr q s samp small "
@@ -77,136 +84,182 @@ class Walked:
     inline_dropped: dict[str, int]
 
 
-class _Walk:
-    __slots__ = ("blocks", "regions", "inline_dropped", "parts", "link_chars", "in_link", "depth")
-
-    def __init__(self) -> None:
-        self.blocks: list[Block] = []
-        self.regions: list[Region] = []
-        self.inline_dropped: dict[str, int] = {}
-        self.parts: list[str] = []
-        self.link_chars = 0
-        self.in_link = 0
-        self.depth = 0
-
-    def flush(self, kind: str, path: tuple[int, ...], own_tag: bool, tag: str) -> None:
-        if not self.parts:
-            return
-        raw = "".join(self.parts)
-        link = self.link_chars
-        self.parts = []
-        self.link_chars = 0
-        if raw.isspace():
-            return
-        if _PARAGRAPH_BREAK in raw:
-            pieces = raw.split(_PARAGRAPH_BREAK)
-            texts = [t for t in map(clean_whitespace, pieces) if t]
-            total = sum(map(len, texts)) or 1
-            for text in texts:
-                # Link text is spread over the pieces in proportion: which piece held it is unknown.
-                share = min(len(text), round(link * len(text) / total))
-                self.blocks.append(Block(text, kind, share, path, own_tag, tag))
-            return
-        text = clean_whitespace(raw)
-        if text:
-            self.blocks.append(Block(text, kind, min(link, len(text)), path, own_tag, tag))
-
-    def visit(
-        self, node: LexborNode, kind: str, path: tuple[int, ...], own: bool, tag: str
-    ) -> None:
-        if self.depth >= MAX_DEPTH:
-            self.parts.append(node.text(deep=True, separator=" "))
-            return
-        # No try/finally: an exception abandons the whole walk, so the counter needs no repair.
-        self.depth += 1
-        self._visit_children(node, kind, path, own, tag)
-        self.depth -= 1
-
-    def _visit_children(
-        self, node: LexborNode, kind: str, path: tuple[int, ...], own: bool, tag: str
-    ) -> None:
-        child = node.first_child
-        while child is not None:
-            ctag = child.tag
-            if ctag == "-text":
-                t = child.text_content
-                # Whitespace before a block's first text is indentation, never a word gap.
-                if t and (self.parts or not t.isspace()):
-                    self.parts.append(t)
-                    if self.in_link:
-                        self.link_chars += len(t.strip())
-            elif ctag is None or ctag[0] == "-" or ctag in SKIP_TAGS:
-                pass
-            elif ctag == "br":
-                # Two <br> in a row end a paragraph; one is a line break inside it.
-                parts = self.parts
-                if parts and (
-                    parts[-1] == "\n"
-                    or (parts[-1].isspace() and len(parts) > 1 and parts[-2] == "\n")
-                ):
-                    parts[-1] = _PARAGRAPH_BREAK
-                else:
-                    parts.append("\n")
-            else:
-                attrs = child.attributes
-                chrome, rank, positive = (
-                    element_info(ctag, attrs) if attrs or ctag in _TAG_HINTS else _NO_INFO
-                )
-                if ctag in INLINE_TAGS:
-                    if chrome is not None and self._drop_inline(child, chrome):
-                        child = child.next
-                        continue
-                    is_link = ctag == "a"
-                    self.in_link += is_link
-                    self.visit(child, kind, path, own, tag)
-                    self.in_link -= is_link
-                else:
-                    if self.parts:
-                        self.flush(kind, path, own, tag)
-                    mid = child.mem_id
-                    region = None
-                    if chrome is not None or rank is not None or positive:
-                        region = Region(mid, len(self.blocks), 0, chrome, rank, positive, ctag)
-                        self.regions.append(region)
-                    ckind = BLOCK_KINDS.get(ctag)
-                    cpath = (*path, mid)
-                    if ckind is None:
-                        self.visit(
-                            child, kind if own else "paragraph", cpath, own, tag if own else ctag
-                        )
-                        self.flush(kind if own else "paragraph", cpath, own, tag if own else ctag)
-                    else:
-                        # A <p> inside <li>/<blockquote>/<td> keeps the outer, more telling kind.
-                        if own and ckind == "paragraph" and kind != "heading":
-                            ckind = kind
-                        self.visit(child, ckind, cpath, True, ctag)
-                        self.flush(ckind, cpath, True, ctag)
-                    if region is not None:
-                        region.end = len(self.blocks)
-            child = child.next
-
-    def _drop_inline(self, node: LexborNode, reason: str) -> bool:
-        """Inline chrome ("sr-only" text, share links) is dropped whole unless it is long."""
-        text = node.text(deep=True)
-        if len(text) > _INLINE_CHROME_MAX and reason != "hidden":
-            return False
-        if text.strip():
-            self.inline_dropped[reason] = self.inline_dropped.get(reason, 0) + 1
-        return True
-
-
 _NO_INFO: tuple[str | None, int | None, bool] = (None, None, False)
 #: Tags that carry a meaning without attributes (chrome tags, article containers).
 _TAG_HINTS = frozenset("nav header footer aside form menu article main".split())
+#: lexbor's tag id of text nodes (what `.tag` calls "-text"); an int compare is cheaper.
+_TEXT_ID: int = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
+# How an element is left when its children are done (see walk_blocks).
+_LEAVE_INLINE, _LEAVE_LINK, _LEAVE_BLOCK = 0, 1, 2
+# What the walk does with a node, by tag, in one dict lookup; any other tag is a container.
+_SKIP, _BR, _INLINE, _LINK, _CONTAINER = 0, 1, 2, 3, 4
+_TAG_ACTION: dict[str | None, int] = {
+    None: _SKIP,
+    "-comment": _SKIP,
+    "-doctype": _SKIP,
+    "-document": _SKIP,
+    "-text": _SKIP,  # never asked: text nodes are told apart by tag id first
+    **dict.fromkeys(SKIP_TAGS, _SKIP),
+    **dict.fromkeys(INLINE_TAGS, _INLINE),
+    "a": _LINK,
+    "br": _BR,
+}
 
 
 def walk_blocks(root: LexborNode) -> Walked:
-    """Walk `root` into text blocks and regions, in document order, in one pass."""
-    w = _Walk()
-    path = (root.mem_id,)
-    w.visit(root, "paragraph", path, False, root.tag or "body")
-    w.flush("paragraph", path, False, root.tag or "body")
-    return Walked(w.blocks, w.regions, w.inline_dropped)
+    """Walk `root` into text blocks and regions, in document order, in one pass.
+
+    The hot loop of the cleaner: an explicit stack instead of recursion and locals instead of
+    attributes, since per-node Python work is most of its cost.
+    """
+    blocks: list[Block] = []
+    regions: list[Region] = []
+    inline_dropped: dict[str, int] = {}
+    parts: list[str] = []  # text of the block being built
+    link_chars = 0
+    in_link = 0
+    # mem_ids of the non-inline elements open now, root first: a block's path is a snapshot,
+    # taken only when a block is made (most elements make none).
+    path: list[int] = [root.mem_id]
+    # One frame per open element: (its next sibling, the context to restore, how to leave it).
+    frames: list[tuple[LexborNode | None, str, bool, str, int, Region | None]] = []
+    text_id, tag_action, block_kinds = _TEXT_ID, _TAG_ACTION, BLOCK_KINDS
+    tag_hints, signal_attrs = _TAG_HINTS, SIGNAL_ATTRS
+    append_part = parts.append
+    kind, own, tag = "paragraph", False, root.tag or "body"
+    child = root.first_child
+    while True:
+        if child is None:
+            if not frames:
+                break
+            child, pkind, pown, ptag, leave, region = frames.pop()
+            if leave == _LEAVE_BLOCK:
+                if parts:
+                    _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
+                    link_chars = 0
+                path.pop()
+                if region is not None:
+                    region.end = len(blocks)
+            elif leave == _LEAVE_LINK:
+                in_link -= 1
+            kind, own, tag = pkind, pown, ptag
+            continue
+        if child.tag_id == text_id:
+            t = child.text_content
+            # Whitespace before a block's first text is indentation, never a word gap.
+            if t and (parts or not t.isspace()):
+                append_part(t)
+                if in_link:
+                    link_chars += len(t.strip())
+            child = child.next
+            continue
+        ctag = child.tag
+        action = tag_action.get(ctag, _CONTAINER)
+        if action == _SKIP or ctag is None or (action == _CONTAINER and ctag[0] == "-"):
+            child = child.next
+            continue
+        if action == _BR:
+            # Two <br> in a row end a paragraph; one is a line break inside it.
+            if parts and (
+                parts[-1] == "\n" or (parts[-1].isspace() and len(parts) > 1 and parts[-2] == "\n")
+            ):
+                parts[-1] = _PARAGRAPH_BREAK
+            else:
+                append_part("\n")
+            child = child.next
+            continue
+        attrs = child.attributes
+        if attrs:
+            if ctag in tag_hints or not signal_attrs.isdisjoint(attrs):
+                chrome, rank, positive = element_info(ctag, attrs)
+            else:
+                # Only class and id can say anything: the memoised classifier decides.
+                cls = attrs.get("class")
+                ident = attrs.get("id")
+                if cls or ident:
+                    chrome, rank, positive = class_info(cls or "", ident or "")
+                else:
+                    chrome, rank, positive = _NO_INFO
+        elif ctag in tag_hints:
+            chrome, rank, positive = element_info(ctag, attrs)
+        else:
+            chrome, rank, positive = _NO_INFO
+        if action != _CONTAINER:
+            if chrome is not None and _drop_inline(child, chrome, inline_dropped):
+                child = child.next
+                continue
+            if action == _LINK:
+                in_link += 1
+                frames.append((child.next, kind, own, tag, _LEAVE_LINK, None))
+            else:
+                frames.append((child.next, kind, own, tag, _LEAVE_INLINE, None))
+        else:
+            if parts:
+                _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
+                link_chars = 0
+            mid = child.mem_id
+            region = None
+            if chrome is not None or rank is not None or positive:
+                region = Region(mid, len(blocks), 0, chrome, rank, positive, ctag)
+                regions.append(region)
+            path.append(mid)
+            frames.append((child.next, kind, own, tag, _LEAVE_BLOCK, region))
+            ckind = block_kinds.get(ctag)
+            if ckind is None:
+                if not own:
+                    kind, tag = "paragraph", ctag
+            else:
+                # A <p> inside <li>/<blockquote>/<td> keeps the outer, more telling kind.
+                if not (own and ckind == "paragraph" and kind != "heading"):
+                    kind = ckind
+                own, tag = True, ctag
+        if len(frames) >= MAX_DEPTH:
+            # Deeper nesting is read as flat text (bounded work on pathological pages).
+            parts.append(child.text(deep=True, separator=" "))
+            child = None
+        else:
+            child = child.first_child
+    if parts:
+        _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
+    return Walked(blocks, regions, inline_dropped)
+
+
+def _flush(
+    blocks: list[Block],
+    parts: list[str],
+    link: int,
+    kind: str,
+    own_tag: bool,
+    tag: str,
+    path: tuple[int, ...],
+) -> None:
+    """Make the block(s) of the text gathered in `parts` (then emptied)."""
+    raw = "".join(parts)
+    parts.clear()
+    if raw.isspace():
+        return
+    if _PARAGRAPH_BREAK in raw:
+        pieces = raw.split(_PARAGRAPH_BREAK)
+        texts = [t for t in map(clean_whitespace, pieces) if t]
+        total = sum(map(len, texts)) or 1
+        for text in texts:
+            # Link text is spread over the pieces in proportion: which piece held it is unknown.
+            share = min(len(text), round(link * len(text) / total))
+            blocks.append(Block(text, kind, share, path, own_tag, tag))
+        return
+    text = clean_whitespace(raw)
+    if text:
+        blocks.append(Block(text, kind, min(link, len(text)), path, own_tag, tag))
+
+
+def _drop_inline(node: LexborNode, reason: str, dropped: dict[str, int]) -> bool:
+    """Inline chrome ("sr-only" text, share links) is dropped whole unless it is long."""
+    text = node.text(deep=True)
+    if len(text) > _INLINE_CHROME_MAX and reason != "hidden":
+        return False
+    if text.strip():
+        dropped[reason] = dropped.get(reason, 0) + 1
+    return True
 
 
 def resolve_chrome(walked: Walked) -> list[str | None]:

@@ -6,6 +6,7 @@ split mixed-script blocks, tag languages, attach metadata. Pure: no network, no 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,10 +17,10 @@ from cleaners.blocks import Block, resolve_chrome, walk_blocks
 from cleaners.boilerplate import PhraseRules, SiteProfile, segment_key
 from cleaners.content import locate_content
 from cleaners.document import Document, Segment
-from cleaners.language import document_languages, tag_texts
+from cleaners.language import document_languages, tag_texts_with_scripts
 from cleaners.metadata import PageMetadata, extract_metadata
 from cleaners.normalize import clean_whitespace, normalize_for_match
-from cleaners.script import dominant_script, split_scripts, strip_direction_marks
+from cleaners.script import split_scripts, strip_direction_marks
 
 #: A block whose text is mostly link text is navigation, unless it is long prose.
 MAX_LINK_SHARE = 0.5
@@ -72,6 +73,10 @@ def _builtin_rules() -> PhraseRules:
     return PhraseRules.build()
 
 
+#: Control characters other than tab, newline, form feed and carriage return, and U+FFFD.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _unusable(html: object) -> str | None:
     if isinstance(html, bytes | bytearray):
         return "bytes_input"
@@ -80,8 +85,7 @@ def _unusable(html: object) -> str | None:
     head = html[:4096]
     if not head.strip():
         return "empty_input"
-    bad = sum(1 for c in head if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
-    if bad > 0.05 * len(head):
+    if len(_NOT_TEXT.findall(head)) > 0.05 * len(head):
         return "binary_input"
     return None
 
@@ -165,13 +169,6 @@ def _script_parts(text: str) -> list[str]:
     return split_scripts(strip_direction_marks(text))
 
 
-def _script_of(text: str) -> str:
-    # ASCII letters are all Latin: `dominant_script` would say "latin" (or "other" without letters).
-    if text.isascii():
-        return "latin" if _has_letter(text) else "other"
-    return dominant_script(text)
-
-
 def _has_letter(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
@@ -199,10 +196,11 @@ def _clean(
         kept = [(t, k) for t, k in kept if not profile.is_template(t)]
         if before != len(kept):
             counts["profile"] += before - len(kept)
-    tags = tag_texts([t for t, _ in kept], languages)
+    # One letter count per segment gives both its language and its script.
+    tags = tag_texts_with_scripts([t for t, _ in kept], languages)
     segments = tuple(
-        Segment(text=t, kind=k, lang=lang, confidence=round(conf, 4), script=_script_of(t))
-        for (t, k), (lang, conf) in zip(kept, tags, strict=True)
+        Segment(text=t, kind=k, lang=lang, confidence=round(conf, 4), script=script)
+        for (t, k), (lang, conf, script) in zip(kept, tags, strict=True)
     )
     main_lang, lang_chars = document_languages((s.text, s.lang) for s in segments)
     doc = Document(

@@ -36,24 +36,35 @@ def locate_content(
     score: dict[int, float] = defaultdict(float)
     prose: dict[int, int] = defaultdict(int)  # characters of prose blocks under each element
     parent: dict[int, int | None] = {}
+    depth: dict[int, int] = {}
+    # Sums per owner element first, then carried up the tree once: blocks share their ancestors,
+    # so adding each block to every element of its path repeats the same work many times.
     for b in blocks:
         n = len(b.text)
         path = b.path
-        for mid in path:
-            chars[mid] += n
-            links[mid] += b.link_chars
-        if path[-1] not in parent:
+        last = path[-1]
+        if last not in parent:
             prev: int | None = None
-            for mid in path:
-                parent.setdefault(mid, prev)
+            for level, mid in enumerate(path):
+                if mid not in parent:
+                    parent[mid] = prev
+                    depth[mid] = level
                 prev = mid
+        chars[last] += n
+        links[last] += b.link_chars
         if (b.kind in _PROSE_KINDS and n >= 25) or (b.kind == "table_cell" and n >= 100):
-            for mid in path:
-                prose[mid] += n
+            prose[last] += n
             owners = path[:-1] if b.own_tag else path
             s = _score_text(b.text)
             for level, mid in enumerate(reversed(owners[-3:])):
                 score[mid] += s / (1 + level)
+    for mid in sorted(parent, key=depth.__getitem__, reverse=True):
+        up = parent[mid]
+        if up is not None:
+            chars[up] += chars[mid]
+            links[up] += links[mid]
+            if mid in prose:
+                prose[up] += prose[mid]
     root = blocks[0].path[0]
     total = max(chars[root], 1)
     total_prose = prose.get(root, 0)

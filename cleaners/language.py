@@ -18,7 +18,7 @@ import langdetect
 import numpy as np
 from langdetect.utils.ngram import NGram
 
-from cleaners.script import script_counts
+from cleaners.script import dominant_of, letter_classes, letter_counts, script_counts
 
 __all__ = [
     "LanguageDecision",
@@ -28,6 +28,7 @@ __all__ = [
     "document_languages",
     "supported_languages",
     "tag_texts",
+    "tag_texts_with_scripts",
 ]
 
 _PROFILE_DIR = Path(langdetect.__file__).parent / "profiles"
@@ -236,26 +237,69 @@ def _strip_other_scripts(text: str, script: str) -> str:
     return _ARABIC_LETTERS.sub(" ", _LATIN_LETTERS.sub(" ", text))
 
 
-def _primary_script(text: str, counts: Mapping[str, int]) -> str:
+def _primary_script(text: str, counts: tuple[int, int, int]) -> str:
     """The script to decide on: the only one with letters, else most words, then most letters."""
-    present = [s for s in _SCRIPTS if counts[s]]
+    present = [s for s, n in zip(_SCRIPTS, counts, strict=True) if n]
     if len(present) == 1:
         return present[0]
+    classes = letter_classes(text)
     words = dict.fromkeys(_SCRIPTS, 0)
-    for token in _WORD_SPLIT.findall(text):
-        tc = script_counts(token)
-        if any(tc.values()):
-            words[max(_SCRIPTS, key=lambda s: tc[s])] += 1
-    return max(present, key=lambda s: (words[s], counts[s]))
+    for token in _WORD_SPLIT.finditer(text):
+        start, end = token.span()
+        a = classes.count("a", start, end)
+        lat = classes.count("l", start, end)
+        o = classes.count("o", start, end)
+        if a or lat or o:
+            # Ties go to the first script in _SCRIPTS order.
+            words["arabic" if a >= lat and a >= o else "latin" if lat >= o else "other"] += 1
+    by_script = dict(zip(_SCRIPTS, counts, strict=True))
+    return max(present, key=lambda s: (words[s], by_script[s]))
 
 
 def _candidates(languages: Sequence[str]) -> tuple[str, ...]:
+    return _plan(tuple(languages))[0]
+
+
+@lru_cache(maxsize=64)
+def _plan(languages: tuple[str, ...]) -> tuple[tuple[str, ...], Mapping[str, tuple[str, ...]]]:
+    """The sorted candidates and, per script, the candidates writing it (validated once per set)."""
     langs = tuple(sorted(set(languages)))
     if not langs:
         raise ValueError("languages must name at least one candidate")
     for lang in langs:
         _profile(lang)  # raises UnsupportedLanguageError early, for every call
-    return langs
+    groups = {s: tuple(lang for lang in langs if _language_script(lang) == s) for s in _SCRIPTS}
+    return langs, MappingProxyType(groups)
+
+
+def _decide(
+    text: str, groups: Mapping[str, tuple[str, ...]], min_letters: int
+) -> tuple[str, float, str, tuple[int, int, int]]:
+    """(lang, confidence, reason, letter counts of `text` itself); see detect_language_reason."""
+    has_link = "@" in text or "/" in text or "www" in text
+    cleaned = _URL_OR_MAIL.sub(" ", text) if has_link else text
+    counts = letter_counts(cleaned)
+    if cleaned is not text and cleaned != text:
+        text_counts = letter_counts(text)
+    else:
+        text_counts = counts
+    total = counts[0] + counts[1] + counts[2]
+    if total < max(1, min_letters):
+        return "und", 0.0, "too_few_letters", text_counts
+    script = _primary_script(cleaned, counts)
+    share = counts[_SCRIPTS.index(script)] / total
+    group = groups[script]
+    if not group:
+        return "und", 0.0, "no_candidate", text_counts
+    if len(group) == 1:
+        return group[0], share, "script", text_counts
+    if script == "arabic" and "ar" in group and not _NON_ARABIC_LETTER.search(cleaned):
+        return "ar", share, "script", text_counts
+    scored = _score(_strip_other_scripts(cleaned, script), group)
+    if scored is None:
+        return "und", 0.0, "no_features", text_counts
+    lang, posterior = scored
+    return lang, posterior * share, "ngrams", text_counts
 
 
 def detect_language_reason(
@@ -272,42 +316,36 @@ def detect_language_reason(
     Deterministic: no sampling, fixed tie order (candidates sorted).
     Raises UnsupportedLanguageError for a candidate without a profile.
     """
-    langs = _candidates(languages)
-    cleaned = _URL_OR_MAIL.sub(" ", text) if ("@" in text or "/" in text or "www" in text) else text
-    counts = script_counts(cleaned)
-    total = counts["arabic"] + counts["latin"] + counts["other"]
-    if total < max(1, min_letters):
-        return LanguageDecision("und", 0.0, "too_few_letters")
-    script = _primary_script(cleaned, counts)
-    share = counts[script] / total
-    group = tuple(lang for lang in langs if _language_script(lang) == script)
-    if not group:
-        return LanguageDecision("und", 0.0, "no_candidate")
-    if len(group) == 1:
-        return LanguageDecision(group[0], share, "script")
-    if script == "arabic" and "ar" in group and not _NON_ARABIC_LETTER.search(cleaned):
-        return LanguageDecision("ar", share, "script")
-    scored = _score(_strip_other_scripts(cleaned, script), group)
-    if scored is None:
-        return LanguageDecision("und", 0.0, "no_features")
-    lang, posterior = scored
-    return LanguageDecision(lang, posterior * share, "ngrams")
+    lang, confidence, reason, _counts = _decide(text, _plan(tuple(languages))[1], min_letters)
+    return LanguageDecision(lang, confidence, reason)
 
 
 def detect_language(
     text: str, languages: Sequence[str] = ("ar", "en"), *, min_letters: int = 3
 ) -> tuple[str, float]:
     """Return (ISO 639-1 tag or "und", confidence in [0, 1]) for `text`; see detect_language_reason."""
-    decision = detect_language_reason(text, languages, min_letters=min_letters)
-    return decision.lang, decision.confidence
+    lang, confidence, _reason, _counts = _decide(text, _plan(tuple(languages))[1], min_letters)
+    return lang, confidence
 
 
 def tag_texts(
     texts: Sequence[str], languages: Sequence[str] = ("ar", "en"), *, min_letters: int = 3
 ) -> list[tuple[str, float]]:
     """Tag many texts with the same candidates; the same result as calling detect_language each."""
-    langs = _candidates(languages)
-    return [detect_language(t, langs, min_letters=min_letters) for t in texts]
+    groups = _plan(tuple(languages))[1]
+    return [_decide(t, groups, min_letters)[:2] for t in texts]
+
+
+def tag_texts_with_scripts(
+    texts: Sequence[str], languages: Sequence[str] = ("ar", "en"), *, min_letters: int = 3
+) -> list[tuple[str, float, str]]:
+    """`tag_texts` plus each text's `script.dominant_script`, from the one letter count."""
+    groups = _plan(tuple(languages))[1]
+    out: list[tuple[str, float, str]] = []
+    for t in texts:
+        lang, confidence, _reason, counts = _decide(t, groups, min_letters)
+        out.append((lang, confidence, dominant_of(*counts)))
+    return out
 
 
 def document_languages(

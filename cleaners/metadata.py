@@ -58,7 +58,9 @@ def _clean_text(value: object) -> str | None:
     text = html.unescape(value)
     if "<" in text and ">" in text:
         text = _TAGS.sub(" ", text)
-    text = " ".join(_INVISIBLE.sub("", text).split())
+    if not text.isascii():  # the invisible marks are all outside ASCII
+        text = _INVISIBLE.sub("", text)
+    text = " ".join(text.split())
     return text or None
 
 
@@ -69,21 +71,107 @@ def _first(*values: str | None) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- one query
+
+#: Every element the metadata reads from, found in one walk of the tree (a query is one walk).
+_INDEX_QUERY = 'meta, script, base[href], link[rel][href], time, [itemprop], a[rel~="tag"], main, [role="main"]'
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
+
+NodeAttrs = tuple[LexborNode, dict[str, str | None]]
+
+
+@dataclass(slots=True, frozen=True)
+class _Nodes:
+    """The page's metadata elements by kind, each list in document order, with their attributes."""
+
+    metas: tuple[NodeAttrs, ...]
+    scripts: tuple[NodeAttrs, ...]
+    bases: tuple[NodeAttrs, ...]  # <base href>
+    links: tuple[NodeAttrs, ...]  # <link rel href>
+    times: tuple[NodeAttrs, ...]
+    itemprops: tuple[NodeAttrs, ...]
+    rel_anchors: tuple[NodeAttrs, ...]  # <a rel~=tag>
+    mains: tuple[NodeAttrs, ...]  # <main> and [role="main"]
+
+
+def _index(tree: LexborHTMLParser) -> _Nodes:
+    """Sort the result of one query into the kinds the readers below want."""
+    metas: list[NodeAttrs] = []
+    scripts: list[NodeAttrs] = []
+    bases: list[NodeAttrs] = []
+    links: list[NodeAttrs] = []
+    times: list[NodeAttrs] = []
+    itemprops: list[NodeAttrs] = []
+    rel_anchors: list[NodeAttrs] = []
+    mains: list[NodeAttrs] = []
+    last = -1
+    for node in tree.css(_INDEX_QUERY):
+        mid = node.mem_id
+        if mid == last:
+            continue  # a node matching two selectors of the list comes twice, one after the other
+        last = mid
+        tag = node.tag
+        attrs = node.attributes
+        pair = (node, attrs)
+        if tag == "meta":
+            metas.append(pair)
+        elif tag == "script":
+            scripts.append(pair)
+        elif tag == "base":
+            if "href" in attrs:
+                bases.append(pair)
+        elif tag == "link":
+            if "rel" in attrs and "href" in attrs:
+                links.append(pair)
+        elif tag == "time":
+            times.append(pair)
+        elif tag == "a" and "rel" in attrs:
+            rel_anchors.append(pair)
+        if "itemprop" in attrs:
+            itemprops.append(pair)
+        if tag == "main" or attrs.get("role") == "main":
+            mains.append(pair)
+    return _Nodes(
+        tuple(metas),
+        tuple(scripts),
+        tuple(bases),
+        tuple(links),
+        tuple(times),
+        tuple(itemprops),
+        tuple(rel_anchors),
+        tuple(mains),
+    )
+
+
+def _has_token(value: str | None, token: str, *, fold: bool = False) -> bool:
+    """CSS `[attr~=token]`: whether the ASCII-whitespace-separated `value` holds `token`.
+
+    lexbor compares `rel` ignoring case and `itemprop` exactly: `fold` says which.
+    """
+    if not value:
+        return False
+    return token in _ASCII_SPACE.split(value.lower() if fold else value)
+
+
 # --------------------------------------------------------------------------- meta tags
 
 
-def _collect_metas(tree: LexborHTMLParser) -> dict[str, list[str]]:
+def _collect_metas(nodes: _Nodes) -> dict[str, list[str]]:
     """Map each lower-cased meta key (name, property, itemprop, http-equiv) to its values in order.
 
     A key attribute may list several space-separated keys ("og:title twitter:title").
     """
     metas: dict[str, list[str]] = {}
-    nodes = [(n.attributes, _clean_text(n.attributes.get("content"))) for n in tree.css("meta")]
+    found = [
+        (attrs, content)
+        for _node, attrs in nodes.metas
+        if (content := _clean_text(attrs.get("content"))) is not None
+    ]
     # `property` (RDFa, what OpenGraph specifies) outranks `name` for the same key.
     for attr in ("property", "name", "itemprop", "http-equiv"):
-        for attrs, content in nodes:
+        for attrs, content in found:
             keys = attrs.get(attr)
-            if content is None or not keys:
+            if not keys:
                 continue
             for key in keys.lower().split():
                 metas.setdefault(key, []).append(content)
@@ -216,10 +304,10 @@ class _JsonLd:
         return None
 
 
-def _collect_json_ld(tree: LexborHTMLParser) -> _JsonLd:
+def _collect_json_ld(nodes: _Nodes) -> _JsonLd:
     objects: list[dict[str, Any]] = []
-    for node in tree.css("script"):
-        stype = (node.attributes.get("type") or "").lower()
+    for node, attrs in nodes.scripts:
+        stype = (attrs.get("type") or "").lower()
         if "ld+json" not in stype:
             continue
         data = _parse_json_ld(node.text(deep=True) or "")
@@ -547,7 +635,6 @@ def _pick_title(
     tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd, site_name: str | None
 ) -> str | None:
     """The headline: explicit metadata as written, else <title> without the site name, else <h1>."""
-    heading = _heading(tree)
     title_node = tree.css_first("head title") or tree.css_first("title")
     doc_title = _node_text(title_node) if title_node is not None else None
     explicit = _first(
@@ -557,6 +644,7 @@ def _pick_title(
     )
     if explicit:
         return explicit
+    heading = _heading(tree)  # a query: only when no explicit title
     if doc_title:
         return _strip_site(doc_title, site_name, heading)
     return heading
@@ -659,34 +747,66 @@ def _in_noise(node: LexborNode) -> bool:
 
 def _byline_nodes(tree: LexborHTMLParser) -> Iterator[str]:
     """Texts of elements that look like bylines, most explicit markup first."""
+    # One query for every kind of candidate; the kinds are then taken in order of trust:
+    # [itemprop~=author] [itemprop=name], [itemprop~=author], a[rel~=author], [rel~=author], and
+    # last elements whose class or id says byline (the query keeps those whose class or id holds
+    # one of the words _BYLINE_CLASS needs; the regex then decides).
+    found: list[NodeAttrs] = []
+    last = -1
+    for node in tree.css(_BYLINE_QUERY):
+        if node.mem_id != last:  # a node matching two selectors comes twice in a row
+            last = node.mem_id
+            found.append((node, node.attributes))
     seen: set[int] = set()
-    selectors = (
-        '[itemprop~="author"] [itemprop="name"]',
-        '[itemprop~="author"]',
-        'a[rel~="author"]',
-        '[rel~="author"]',
+    kinds = (
+        lambda n, a: a.get("itemprop") == "name" and _under_author(n),
+        lambda n, a: _has_token(a.get("itemprop"), "author"),
+        lambda n, a: n.tag == "a" and _has_token(a.get("rel"), "author", fold=True),
+        lambda n, a: _has_token(a.get("rel"), "author", fold=True),
     )
-    for sel in selectors:
-        for node in tree.css(sel):
+    for kind in kinds:
+        for node, attrs in found:
+            if not kind(node, attrs):
+                continue
             if node.mem_id in seen or node.tag == "meta" or _in_script(node) or _in_noise(node):
                 continue
             seen.add(node.mem_id)
             text = _node_text(node)
             if text and len(text) <= 100:
                 yield text
-    for node in tree.css("[class], [id]"):
+    for node, attrs in found:
+        marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if not _BYLINE_CLASS.search(marks) or _NOT_BYLINE.search(marks):
+            continue
         if node.tag in ("meta", "link", "script", "style", "img", "html", "body") or _in_script(
             node
         ):
-            continue
-        marks = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-        if not _BYLINE_CLASS.search(marks) or _NOT_BYLINE.search(marks):
             continue
         if _in_noise(node):
             continue
         text = _node_text(node)
         if text and 2 <= len(text) <= 100:
             yield text
+
+
+_BYLINE_QUERY = ", ".join(
+    ['[itemprop~="author"]', '[itemprop="name"]', '[rel~="author"]']
+    + [
+        f"[{attr}*={word} i]"
+        for attr in ("class", "id")
+        for word in ("byline", "author", "writ", "dateline")
+    ]
+)
+
+
+def _under_author(node: LexborNode) -> bool:
+    """Whether an ancestor of `node` has itemprop~="author"."""
+    parent = node.parent
+    while parent is not None:
+        if parent.is_element_node and _has_token(parent.attributes.get("itemprop"), "author"):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _pick_authors(
@@ -776,29 +896,28 @@ def _first_date(values: Iterable[str | None]) -> datetime | None:
     return None
 
 
-def _itemprop_dates(tree: LexborHTMLParser, prop: str) -> Iterator[str]:
-    for node in tree.css(f'[itemprop~="{prop}"]'):
-        if _in_script(node):
+def _itemprop_dates(nodes: _Nodes, prop: str) -> Iterator[str]:
+    for node, attrs in nodes.itemprops:
+        if not _has_token(attrs.get("itemprop"), prop) or _in_script(node):
             continue
-        attrs = node.attributes
         yield attrs.get("content") or attrs.get("datetime") or node.text(deep=True) or ""
 
 
-def _time_elements(tree: LexborHTMLParser) -> Iterator[str]:
+def _time_elements(nodes: _Nodes) -> Iterator[str]:
     """<time> values, those in the article or its header first, ones marked pubdate before all."""
-    nodes = [n for n in tree.css("time") if not _in_script(n)]
+    times = [(n, attrs) for n, attrs in nodes.times if not _in_script(n)]
     ranked = sorted(
-        range(len(nodes)),
+        range(len(times)),
         key=lambda i: (
-            "pubdate" not in nodes[i].attributes,
-            not _inside(nodes[i], ("article", "main", "header")),
-            _inside(nodes[i], ("footer", "aside", "nav")),
+            "pubdate" not in times[i][1],
+            not _inside(times[i][0], ("article", "main", "header")),
+            _inside(times[i][0], ("footer", "aside", "nav")),
             i,
         ),
     )
     for i in ranked:
-        attrs = nodes[i].attributes
-        yield attrs.get("datetime") or nodes[i].text(deep=True) or ""
+        node, attrs = times[i]
+        yield attrs.get("datetime") or node.text(deep=True) or ""
 
 
 def _parsely_page(metas: dict[str, list[str]], key: str) -> str | None:
@@ -814,7 +933,7 @@ def _parsely_page(metas: dict[str, list[str]], key: str) -> str | None:
 
 
 def _pick_published(
-    tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd, url: str | None
+    nodes: _Nodes, metas: dict[str, list[str]], ld: _JsonLd, url: str | None
 ) -> datetime | None:
     found = _first_date(
         [
@@ -825,21 +944,19 @@ def _pick_published(
         ]
     )
     if found is None:
-        found = _first_date(_itemprop_dates(tree, "datePublished"))
+        found = _first_date(_itemprop_dates(nodes, "datePublished"))
     if found is None:
-        found = _first_date(_time_elements(tree))
+        found = _first_date(_time_elements(nodes))
     if found is None:
         found = _date_from_url(url)
     return found
 
 
-def _pick_modified(
-    tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd
-) -> datetime | None:
+def _pick_modified(nodes: _Nodes, metas: dict[str, list[str]], ld: _JsonLd) -> datetime | None:
     found = _first_date(
         [_ld_text(ld.get("dateModified")), *(metas.get(k, [None])[0] for k in _MODIFIED_META_KEYS)]
     )
-    return found if found is not None else _first_date(_itemprop_dates(tree, "dateModified"))
+    return found if found is not None else _first_date(_itemprop_dates(nodes, "dateModified"))
 
 
 # --------------------------------------------------------------------------- section and tags
@@ -893,11 +1010,11 @@ def _breadcrumb_section(tree: LexborHTMLParser, ld: _JsonLd, title: str | None) 
 def _pick_section(
     tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd, title: str | None
 ) -> str | None:
+    # The breadcrumb costs a query: only asked when the page names no section.
     return _first(
         _ld_text(ld.get("articleSection")),
         _meta(metas, "article:section", "parsely-section", "section", "sailthru.section"),
-        _breadcrumb_section(tree, ld, title),
-    )
+    ) or _breadcrumb_section(tree, ld, title)
 
 
 def _split_keywords(value: Any) -> list[str]:
@@ -908,7 +1025,7 @@ def _split_keywords(value: Any) -> list[str]:
     return []
 
 
-def _pick_tags(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd) -> tuple[str, ...]:
+def _pick_tags(nodes: _Nodes, metas: dict[str, list[str]], ld: _JsonLd) -> tuple[str, ...]:
     tags: list[str] = list(metas.get("article:tag", []))
     if not tags:
         tags = _split_keywords(ld.get("keywords"))
@@ -917,7 +1034,13 @@ def _pick_tags(tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd)
             metas.get("news_keywords", [])
         )
     if not tags:
-        tags = [t for a in tree.css('a[rel~="tag"]') if (t := _node_text(a)) and len(t) <= 60]
+        tags = [
+            t
+            for a, attrs in nodes.rel_anchors
+            if _has_token(attrs.get("rel"), "tag", fold=True)
+            and (t := _node_text(a))
+            and len(t) <= 60
+        ]
     # Tag vocabularies sometimes carry machine prefixes ("Topic:Politics"): kept as written.
     return _dedupe(t for t in tags if len(t) <= 100)
 
@@ -937,16 +1060,25 @@ def _pick_lang(tree: LexborHTMLParser, metas: dict[str, list[str]]) -> str | Non
     return None
 
 
-def _pick_dir(tree: LexborHTMLParser) -> str | None:
+def _pick_dir(tree: LexborHTMLParser, nodes: _Nodes) -> str | None:
     """The text direction the page declares: <body dir> over <html dir>, else the main container."""
-    for sel in ("body", "html", "main", '[role="main"]'):
+    for sel in ("body", "html"):
         node = tree.css_first(sel)
-        if node is None:
-            continue
-        value = (node.attributes.get("dir") or "").strip().lower()
-        if value in ("rtl", "ltr"):
+        if node is not None and (value := _dir_of(node.attributes)):
+            return value
+    # The first <main> is asked before the first [role="main"].
+    for attrs in (
+        next((a for n, a in nodes.mains if n.tag == "main"), None),
+        next((a for _n, a in nodes.mains if a.get("role") == "main"), None),
+    ):
+        if attrs is not None and (value := _dir_of(attrs)):
             return value
     return None
+
+
+def _dir_of(attrs: dict[str, str | None]) -> str | None:
+    value = (attrs.get("dir") or "").strip().lower()
+    return value if value in ("rtl", "ltr") else None
 
 
 def _absolute(href: str | None, base: str | None) -> str | None:
@@ -963,19 +1095,18 @@ def _absolute(href: str | None, base: str | None) -> str | None:
     return href
 
 
-def _base_url(tree: LexborHTMLParser, url: str | None) -> str | None:
-    base = tree.css_first("base[href]")
-    href = base.attributes.get("href") if base is not None else None
+def _base_url(nodes: _Nodes, url: str | None) -> str | None:
+    href = nodes.bases[0][1].get("href") if nodes.bases else None
     if href:
         return _absolute(href, url)
     return url
 
 
-def _pick_canonical(tree: LexborHTMLParser, base: str | None) -> str | None:
-    for node in tree.css("link[rel][href]"):
-        rels = (node.attributes.get("rel") or "").lower().split()
+def _pick_canonical(nodes: _Nodes, base: str | None) -> str | None:
+    for _node, attrs in nodes.links:
+        rels = (attrs.get("rel") or "").lower().split()
         if "canonical" in rels:
-            url = _absolute(_clean_text(node.attributes.get("href")), base)
+            url = _absolute(_clean_text(attrs.get("href")), base)
             if url:
                 return url
     return None
@@ -987,9 +1118,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMeta
     Never raises on malformed markup or JSON-LD: a value that cannot be read is None (or empty).
     `url` resolves relative links and is the last source of a publication date.
     """
-    metas = _collect_metas(tree)
-    ld = _collect_json_ld(tree)
-    base = _base_url(tree, url)
+    nodes = _index(tree)
+    metas = _collect_metas(nodes)
+    ld = _collect_json_ld(nodes)
+    base = _base_url(nodes, url)
 
     publisher = ld.get("publisher")
     # The publisher's JSON-LD name is usually the bare brand; og:site_name often adds a slogan.
@@ -1012,19 +1144,19 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMeta
     return PageMetadata(
         title=title,
         authors=_pick_authors(tree, metas, ld),
-        published_at=_pick_published(tree, metas, ld, url),
-        modified_at=_pick_modified(tree, metas, ld),
+        published_at=_pick_published(nodes, metas, ld, url),
+        modified_at=_pick_modified(nodes, metas, ld),
         section=_pick_section(tree, metas, ld, title),
-        tags=_pick_tags(tree, metas, ld),
+        tags=_pick_tags(nodes, metas, ld),
         description=_first(
             _meta(metas, "og:description", "description", "twitter:description"),
             _ld_text(ld.get("description")),
             _meta(metas, "dc.description", "dc:description"),
         ),
-        canonical_url=_pick_canonical(tree, base),
+        canonical_url=_pick_canonical(nodes, base),
         site_name=site_name,
         page_lang=_pick_lang(tree, metas),
-        dir=_pick_dir(tree),
+        dir=_pick_dir(tree, nodes),
         image_url=_absolute(image, base),
         og_type=_meta(metas, "og:type"),
         json_ld_types=tuple(dict.fromkeys(types)),

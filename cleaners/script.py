@@ -6,7 +6,11 @@ The cheap first pass of language tagging; pure functions over `str`, no model an
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 # Letters of the Arabic script: the Arabic, Arabic Supplement, Extended-B/A blocks and the
 # presentation forms. Tatweel (U+0640) is a letter to Unicode (Lm) but only stretches a word.
@@ -55,10 +59,8 @@ def script_counts(text: str) -> dict[str, int]:
 
     Digits, punctuation, spaces, diacritics and tatweel are not letters and are not counted.
     """
-    arabic = len(_ARABIC_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
-    total = len(_ANY_LETTER.findall(text))
-    return {"arabic": arabic, "latin": latin, "other": max(0, total - arabic - latin)}
+    arabic, latin, other = letter_counts(text)
+    return {"arabic": arabic, "latin": latin, "other": other}
 
 
 def dominant_script(text: str) -> str:
@@ -67,13 +69,65 @@ def dominant_script(text: str) -> str:
     "other" also covers text without letters. "mixed" means no script holds at least
     `DOMINANT_SHARE` (60%) of the letters, e.g. "COVID-19 في مصر".
     """
-    counts = script_counts(text)
-    total = sum(counts.values())
+    return dominant_of(*letter_counts(text))
+
+
+def dominant_of(arabic: int, latin: int, other: int) -> str:
+    """`dominant_script` from letter counts already made (see `script_counts`)."""
+    total = arabic + latin + other
     if total == 0:
         return "other"
-    # Fixed order breaks ties, so the answer never depends on dict iteration quirks.
-    best = max(("arabic", "latin", "other"), key=lambda s: counts[s])
-    return best if counts[best] >= DOMINANT_SHARE * total else "mixed"
+    # Fixed order (arabic, latin, other) breaks ties, as max() over that order would.
+    if arabic >= latin and arabic >= other:
+        best, n = "arabic", arabic
+    elif latin >= other:
+        best, n = "latin", latin
+    else:
+        best, n = "other", other
+    return best if n >= DOMINANT_SHARE * total else "mixed"
+
+
+def letter_counts(text: str) -> tuple[int, int, int]:
+    """(arabic, latin, other) letter counts of `text`: `script_counts` as a tuple, in one pass."""
+    if text.isascii():
+        # ASCII letters are all Latin: count them by deleting them (a fast ASCII translate).
+        return 0, len(text) - len(text.translate(_ASCII_LETTERS_DELETED)), 0
+    classes = letter_classes(text)
+    return classes.count("a"), classes.count("l"), classes.count("o")
+
+
+def letter_classes(text: str) -> str:
+    """The class of each character of `text`, position for position: "a" an Arabic letter, "l" a
+    Latin letter, "o" another letter, "." not a letter (count a span's with str.count)."""
+    classes = text.translate(_class_table())
+    if not classes.isascii():
+        # A character beyond the table (outside the Basic Multilingual Plane): classify each.
+        classes = "".join(map(_letter_class, text))
+    return classes
+
+
+def _letter_class(ch: str) -> str:
+    """The class of one character: "a" Arabic letter, "l" Latin letter, "o" other letter, "." none."""
+    if not _ANY_LETTER.match(ch):
+        # Also the few symbols inside the Latin blocks (modifier tone letters): not letters.
+        return "."
+    if _ARABIC_LETTER.match(ch):
+        return "a"
+    return "l" if _LATIN_LETTER.match(ch) else "o"
+
+
+_ASCII_LETTERS_DELETED = str.maketrans("", "", string.ascii_letters)
+
+
+@lru_cache(maxsize=1)
+def _class_table() -> Mapping[int, str]:
+    """str.translate table of the Basic Multilingual Plane: each character to its class, "a"
+    (Arabic letter), "l" (Latin letter), "o" (other letter) or "." (not a letter).
+
+    One table lookup per character replaces three regex passes over the text.
+    """
+    table = {cp: _letter_class(chr(cp)) for cp in range(0x10000)}
+    return MappingProxyType(table)
 
 
 def split_scripts(text: str) -> list[str]:
@@ -90,6 +144,10 @@ def split_scripts(text: str) -> list[str]:
     left and digits or opening brackets after the space go right); with no whitespace it is after
     the closing punctuation. Parts are stripped; empty parts are dropped.
     """
+    # One script alone never splits: two cheap searches spare the run scan of most blocks.
+    if _LATIN_LETTER.search(text) is None or _ARABIC_LETTER.search(text) is None:
+        stripped = text.strip()
+        return [stripped] if stripped else []
     runs = _script_runs(text)
     if len(runs) < 2:
         stripped = text.strip()
@@ -119,24 +177,23 @@ def _script_runs(text: str) -> list[tuple[int, int, str]]:
 
 def _merge_small_runs(text: str, runs: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Merge insubstantial runs into their neighbours until every run is substantial."""
+    classes = letter_classes(text)
+    # A run's verdict depends only on its span and its neighbours' facing ends: each merge step
+    # changes one run, so the verdicts of the others are looked up, not recomputed.
+    verdicts: dict[tuple[int, int, int, int], tuple[bool, int] | None] = {}
     while len(runs) > 1:
         weak: list[tuple[bool, int, int]] = []  # (at an edge, letters, index)
+        last = len(runs) - 1
         for i, (start, end, _script) in enumerate(runs):
-            span = text[start:end]
-            letters = len(_ANY_LETTER.findall(span))
-            words = len(span.split())
-            embedded = 0 < i < len(runs) - 1
-            need_words = SPLIT_MIN_WORDS_EMBEDDED if embedded else SPLIT_MIN_WORDS
-            small = words < need_words and letters < SPLIT_MIN_LETTERS
-            # A quotation, or a run inside a sentence with no hard boundary on either side, is part
-            # of that sentence however long it is ("The banner read «مرحبا بكم», welcoming ...").
-            inline = _quoted(text, start, end) or (
-                embedded
-                and not _hard_gap(text, runs[i - 1][1], start)
-                and not _hard_gap(text, end, runs[i + 1][0])
-            )
-            if small or inline:
-                weak.append((not embedded, letters, i))
+            prev_end = runs[i - 1][1] if i > 0 else -1
+            next_start = runs[i + 1][0] if i < last else -1
+            key = (start, end, prev_end, next_start)
+            if key in verdicts:
+                verdict = verdicts[key]
+            else:
+                verdict = verdicts[key] = _weak_run(text, classes, start, end, prev_end, next_start)
+            if verdict is not None:
+                weak.append((verdict[0], verdict[1], i))
         if not weak:
             break
         # Embedded runs first (a name inside a sentence joins the sentence, which then no longer
@@ -149,6 +206,26 @@ def _merge_small_runs(text: str, runs: list[tuple[int, int, str]]) -> list[tuple
         merged = (runs[lo][0], runs[hi][1], script)
         runs = runs[:lo] + [merged] + runs[hi + 1 :]
     return runs
+
+
+def _weak_run(
+    text: str, classes: str, start: int, end: int, prev_end: int, next_start: int
+) -> tuple[bool, int] | None:
+    """(at an edge, letters) of a run that must merge into a neighbour; None for a run that stands.
+
+    `prev_end` / `next_start` are the neighbours' facing ends, -1 where the run is at an edge.
+    """
+    letters = end - start - classes.count(".", start, end)
+    words = len(text[start:end].split())
+    embedded = prev_end >= 0 and next_start >= 0
+    need_words = SPLIT_MIN_WORDS_EMBEDDED if embedded else SPLIT_MIN_WORDS
+    small = words < need_words and letters < SPLIT_MIN_LETTERS
+    # A quotation, or a run inside a sentence with no hard boundary on either side, is part
+    # of that sentence however long it is ("The banner read «مرحبا بكم», welcoming ...").
+    inline = _quoted(text, start, end) or (
+        embedded and not _hard_gap(text, prev_end, start) and not _hard_gap(text, end, next_start)
+    )
+    return (not embedded, letters) if small or inline else None
 
 
 _OPEN_QUOTES = "«“\"'‹(„「"

@@ -159,7 +159,7 @@ def class_info(cls: str, ident: str) -> AttrInfo:
 
 
 #: Attributes besides class and id that can make an element chrome or content.
-_SIGNAL_ATTRS = frozenset(("hidden", "aria-hidden", "style", "role", "aria-modal", "itemprop"))
+SIGNAL_ATTRS = frozenset(("hidden", "aria-hidden", "style", "role", "aria-modal", "itemprop"))
 
 
 def element_info(tag: str, attrs: dict[str, str | None]) -> AttrInfo:
@@ -172,7 +172,7 @@ def element_info(tag: str, attrs: dict[str, str | None]) -> AttrInfo:
     positive = False
     if attrs:
         get = attrs.get
-        if not _SIGNAL_ATTRS.isdisjoint(attrs):
+        if not SIGNAL_ATTRS.isdisjoint(attrs):
             chrome, rank = _signal_info(attrs)
         cls = get("class") or ""
         ident = get("id") or ""
