@@ -12,6 +12,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaners.normalize import clean_whitespace
 from cleaners.structure import (
+    PROSE_CHARS,
+    PROSE_MAX_LINK_SHARE,
+    PROSE_PARAGRAPH_CHARS,
+    PROSE_PARAGRAPHS,
     SIGNAL_ATTRS,
     SKIP_TAGS,
     class_info,
@@ -77,7 +81,8 @@ class Region:
 
 @dataclass(slots=True)
 class Walked:
-    """The result of a walk: blocks, regions (pre-order) and inline chrome dropped on the way."""
+    """The result of a walk: blocks, regions (pre-order) and the chrome dropped on the way (inline
+    chrome, and with `collapse` whole chrome subtrees), one count per dropped element."""
 
     blocks: list[Block]
     regions: list[Region]
@@ -106,13 +111,18 @@ _TAG_ACTION: dict[str | None, int] = {
 }
 
 
-def walk_blocks(root: LexborNode) -> Walked:
+def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
     """Walk `root` into text blocks and regions, in document order, in one pass.
 
     The hot loop of the cleaner: an explicit stack instead of recursion and locals instead of
-    attributes, since per-node Python work is most of its cost.
+    attributes, since per-node Python work is most of its cost. With `collapse`, a chrome candidate
+    that `resolve_chrome` would surely drop is skipped without descending into it (half of a news
+    page's nodes sit in menus, footers and sidebars) and counted as one drop with its reason; the
+    guards that need the whole page (a candidate holding most of its text) are checked after the
+    walk, and if one fires the page is walked again without collapsing.
     """
     blocks: list[Block] = []
+    collapsed: list[tuple[LexborNode, str, int]] = []  # skipped chrome: (node, reason, chars)
     regions: list[Region] = []
     inline_dropped: dict[str, int] = {}
     parts: list[str] = []  # text of the block being built
@@ -194,6 +204,17 @@ def walk_blocks(root: LexborNode) -> Walked:
             else:
                 frames.append((child.next, kind, own, tag, _LEAVE_INLINE, None))
         else:
+            if chrome is not None and collapse:
+                n = _collapsed_chars(child, chrome)
+                if n >= 0:
+                    # The skipped subtree still ends the block before it, as walking it would.
+                    if parts:
+                        _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
+                        link_chars = 0
+                    if n:
+                        collapsed.append((child, chrome, n))
+                    child = child.next
+                    continue
             if parts:
                 _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
                 link_chars = 0
@@ -221,7 +242,85 @@ def walk_blocks(root: LexborNode) -> Walked:
             child = child.first_child
     if parts:
         _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
+    if collapsed and _skipped_most(blocks, collapsed):
+        return walk_blocks(root, collapse=False)
+    for _node, reason, _n in collapsed:
+        inline_dropped[reason] = inline_dropped.get(reason, 0) + 1
     return Walked(blocks, regions, inline_dropped)
+
+
+#: Shares of the page's text above which a skipped chrome subtree sends the page to the exact walk
+#: (resolve_chrome's own limits are 0.5 and 0.9; skipped sizes are estimates, hence a margin).
+_COLLAPSE_GUARD, _COLLAPSE_GUARD_HIDDEN = 0.45, 0.85
+#: Skipped size estimates miss the spaces between text nodes: the prose tests start this much lower.
+_ESTIMATE_MARGIN = 0.8
+#: The common explicit article containers (content rank <= RANK_ARTICLE): a wrapper-like candidate
+#: holding one is walked, so that `_holds_article` can keep it. A short list, since a selector costs
+#: time per entry; the whole-page guard covers a wrapper of the article that it misses.
+_ARTICLE_HINT_SELECTOR = (
+    "article, [itemprop~=articleBody], .entry-content, .post-content, .post-body, .article-body,"
+    " .article-content, .story-body, .td-post-content, #article-body"
+)
+#: Text the walk never reads but `node.text()` includes (SKIP_TAGS that can hold text).
+_UNREAD_SELECTOR = ", ".join(sorted(SKIP_TAGS - {"head", "link", "meta", "input", "area"}))
+
+
+def _skipped_most(blocks: list[Block], collapsed: list[tuple[LexborNode, str, int]]) -> bool:
+    """Whether a skipped chrome subtree may hold most of the page's text (resolve_chrome's guard).
+
+    A skipped size counts script text too, so it bounds the real size from above: a subtree whose
+    bound is under its limit against the walked text alone cannot reach the limit. Otherwise all
+    skipped subtrees are measured again without script text (which also inflates the total).
+    """
+    walked = sum(len(b.text) for b in blocks)
+
+    def limit(reason: str) -> float:
+        return _COLLAPSE_GUARD_HIDDEN if reason == "hidden" else _COLLAPSE_GUARD
+
+    # n >= g * (walked + n + others) needs n >= g / (1 - g) * walked.
+    if all(n < limit(reason) / (1 - limit(reason)) * walked for _node, reason, n in collapsed):
+        return False
+    sizes = []
+    for node, _reason, n in collapsed:
+        unread = sum(len(s.text(deep=True, skip_empty=True)) for s in node.css(_UNREAD_SELECTOR))
+        sizes.append(max(0, n - unread))
+    total = walked + sum(sizes)
+    return any(
+        size >= limit(reason) * total
+        for size, (_node, reason, _n) in zip(sizes, collapsed, strict=True)
+    )
+
+
+def _collapsed_chars(node: LexborNode, reason: str) -> int:
+    """The characters of a chrome candidate that can be skipped, or -1 when it must be walked.
+
+    Hidden and specific chrome (share bars, ads, related links) is dropped whatever it holds,
+    save the whole-page guard checked after the walk. Wrapper-like chrome (nav, header, footer,
+    aside, form, "widget"...) is kept by `resolve_chrome` when it holds prose or an article
+    container, so it is skipped only when C-side measures (an estimate of its text, its long
+    paragraphs, its link text) rule both out; otherwise the walk decides exactly. The size is an
+    estimate: whitespace-only text nodes are left out (they are half a page's nodes).
+    """
+    n = len(node.text(deep=True, skip_empty=True))
+    if reason == "hidden" or not n or not is_weak_reason(reason):
+        return n
+    if n >= _ESTIMATE_MARGIN * PROSE_PARAGRAPHS * PROSE_PARAGRAPH_CHARS:
+        long_paras = 0
+        for p in node.css("p"):
+            if len(p.text(deep=True).strip()) >= PROSE_PARAGRAPH_CHARS:
+                long_paras += 1
+                if long_paras >= PROSE_PARAGRAPHS:
+                    return -1
+        if n >= _ESTIMATE_MARGIN * PROSE_CHARS:
+            links = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
+            # A margin over PROSE_MAX_LINK_SHARE: anchors the walk skips (in <noscript>) count here.
+            if links < (PROSE_MAX_LINK_SHARE + 0.05) * n:
+                return -1
+        # Small candidates skip the article check (a selector is costly): an article container in
+        # one would hold too little to matter, or the whole-page guard catches it.
+        if node.css_first(_ARTICLE_HINT_SELECTOR) is not None:
+            return -1
+    return n
 
 
 def _flush(

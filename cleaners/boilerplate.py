@@ -51,6 +51,14 @@ class PhraseRules:
         quick = normalize_for_match(text).split()
         if not quick or (quick[0] not in self.ends and quick[-1] not in self.ends):
             return None, text
+        # Only a phrase at either end can match (see below): checked on the quick tokens before
+        # the costlier tokenisation with offsets, which most segments ("Share" opening a sentence)
+        # never need.
+        phrases, top = self.phrases, min(self.longest, len(quick))
+        if not any(tuple(quick[:n]) in phrases for n in range(1, top + 1)) and not any(
+            tuple(quick[-n:]) in phrases for n in range(1, top + 1)
+        ):
+            return None, text
         tokens = [
             (m.start(), m.end(), normalize_for_match(m.group())) for m in _TOKEN.finditer(text)
         ]

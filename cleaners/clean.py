@@ -99,7 +99,7 @@ def _kept_texts(
     body = tree.body
     if body is None:
         return []
-    walked = walk_blocks(body)
+    walked = walk_blocks(body, collapse=True)
     counts.update(walked.inline_dropped)
     reasons = resolve_chrome(walked)
     blocks: list[Block] = []

@@ -216,11 +216,16 @@ def _signal_info(attrs: dict[str, str | None]) -> tuple[str | None, int | None]:
     return chrome, rank
 
 
+#: Prose is PROSE_PARAGRAPHS paragraphs of PROSE_PARAGRAPH_CHARS, or PROSE_CHARS of text with at
+#: most PROSE_MAX_LINK_SHARE of it in links.
+PROSE_PARAGRAPHS, PROSE_PARAGRAPH_CHARS, PROSE_CHARS, PROSE_MAX_LINK_SHARE = 3, 120, 1500, 0.25
+
+
 def holds_prose(paragraph_lengths: Sequence[int], chars: int, link_chars: int) -> bool:
     """Whether a region holds article-like prose: long paragraphs, little link text."""
-    if sum(1 for n in paragraph_lengths if n >= 120) >= 3:
+    if sum(1 for n in paragraph_lengths if n >= PROSE_PARAGRAPH_CHARS) >= PROSE_PARAGRAPHS:
         return True
-    return chars >= 1500 and link_chars < 0.25 * chars
+    return chars >= PROSE_CHARS and link_chars < PROSE_MAX_LINK_SHARE * chars
 
 
 def is_weak_reason(reason: str) -> bool:
