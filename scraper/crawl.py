@@ -17,7 +17,7 @@ import random
 import re
 import signal
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from protego import Protego
@@ -43,6 +44,12 @@ log = logging.getLogger("scraper.crawl")
 
 #: Fetch failures worth another attempt (with backoff).
 RETRYABLE = frozenset({"timeout", "connect", "truncated", "protocol"})
+#: Link verdicts remembered per site (cleared when full, so memory does not grow with the site).
+ACCEPT_MEMO_SIZE = 50_000
+#: hrefs whose resolution ignores the base: absolute http(s) URLs, and other schemes
+#: (mailto:, javascript:, tel:), which urljoin returns untouched and the crawl always rejects.
+_BASE_FREE = re.compile(r"(?i:https?://|(?!https?:)[a-z][a-z0-9+.-]*:)")
+_OTHER_SCHEME = re.compile(r"(?!(?i:https?):)[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: Seconds between writer flushes (also bounded by `output.flush_every_docs`).
 FLUSH_EVERY_S = 15.0
 
@@ -60,6 +67,9 @@ class CrawlOptions:
     max_duration_s: float | None = None
     workers: int | None = None  # cleaning processes; 0 cleans in this process
     progress: bool = False
+    #: False: fetch, follow links and keep the frontier, but clean and write nothing (the crawl
+    #: benchmark's floor of our own stack). Link extraction then runs in this process.
+    clean: bool = True
 
 
 @dataclass(slots=True)
@@ -182,6 +192,7 @@ class Crawl:
         self.gates: dict[str, HostGate] = {}
         self.robots: dict[str, Protego | None] = {}
         self.robots_locks: dict[str, asyncio.Lock] = {}
+        self.accept_memo: dict[str, dict[object, tuple[str | None, str | None]]] = {}
         self.pending: list[dict[str, object]] = []
         #: URLs whose documents wait in the writer's buffer: done, but not yet recorded as fetched.
         self.awaiting_flush: set[str] = set()
@@ -276,19 +287,28 @@ class Crawl:
         """Fetch the site's due URLs until none are left or the run is bounded; True if it ran dry."""
         in_flight: dict[str, asyncio.Task[None]] = {}
         cap = max(2, self.cfg.http.per_host_concurrency * 4)
+        # Due URLs are read in batches: the ordered query sorts every queued URL of the site, so
+        # asking once per finished fetch made the scheduler cost grow with the frontier.
+        ready: deque[UrlRow] = deque()
+        batch = max(64, cap * 4)
+        epoch = self.frontier.discovery_added
         while True:
             if not self._bounded() and len(in_flight) < cap:
-                busy = len(in_flight) + len(self.awaiting_flush)
-                rows = [
-                    r
-                    for r in self.frontier.due(
-                        site.name, ("sitemap", "feed", "hub", "article"), cap + busy
+                if epoch != self.frontier.discovery_added:
+                    # New sitemaps, feeds or hubs were queued: they go before the held batch.
+                    ready.clear()
+                    epoch = self.frontier.discovery_added
+                if not ready:
+                    busy = len(in_flight) + len(self.awaiting_flush)
+                    ready.extend(
+                        r
+                        for r in self.frontier.due(
+                            site.name, ("sitemap", "feed", "hub", "article"), batch + busy
+                        )
+                        if r.url not in in_flight and r.url not in self.awaiting_flush
                     )
-                    if r.url not in in_flight and r.url not in self.awaiting_flush
-                ]
-                for row in rows[: cap - len(in_flight)]:
-                    if self._bounded():
-                        break
+                while ready and len(in_flight) < cap and not self._bounded():
+                    row = ready.popleft()
                     self.requests += 1
                     in_flight[row.url] = asyncio.create_task(self._handle(site, row))
             if not in_flight:
@@ -390,9 +410,14 @@ class Crawl:
             tuple(site.languages),
             tuple(self.cfg.cleaner.boilerplate) + tuple(site.boilerplate),
             self.profiles.get(site.name),
+            self.opts.clean,
         )
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.pool, process_page, work)
+        if self.opts.clean:
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self.pool, process_page, work)
+        else:
+            # Link extraction alone (~0.5 ms a page) costs less than shipping the page to a worker.
+            result = process_page(work)
         if not result.links.nofollow and row.depth < site.max_depth:
             self._discover_links(site, row, final, result.links.links, result.links.feeds)
         canonical = self._canonical(site, final, result.links.canonical)
@@ -403,11 +428,15 @@ class Crawl:
             self.stats["state/skipped/non-canonical"] += 1
             self._record_now({**update, "state": "skipped", "reason": f"canonical is {canonical}"})
             return
-        if not result.is_article or result.doc is None:
+        if not result.is_article:
             self._record_now({**update, "state": "fetched"})
             return
         if row.kind != "article":
             self.frontier.set_kind(row.url, "article")
+        if result.doc is None:  # fetch-only mode (CrawlOptions.clean=False): nothing to write
+            self.stats["docs/not-cleaned"] += 1
+            self._record_now({**update, "state": "fetched"})
+            return
         doc = result.doc
         for reason, n in doc.dropped:
             self.stats[f"clean/dropped/{reason}"] += n
@@ -486,24 +515,54 @@ class Crawl:
 
     # ---- discovery ---------------------------------------------------------------------------
     def _accept(self, site: SiteConfig, url: str, base: str | None = None) -> str | None:
+        # Every page repeats the site's menus and boxes (~145 links a page here), and judging a
+        # link is the crawl's main CPU cost; the verdict is memoised per site, keyed by the href
+        # alone when it is absolute (then the base cannot change it: urljoin returns it as is).
+        memo = self.accept_memo.get(site.name)
+        if memo is None:
+            memo = self.accept_memo[site.name] = {}
+        verdict = memo.get(url)  # the common case: an absolute href seen before, as written
+        if verdict is None:
+            stripped = url.strip()
+            key: object
+            if stripped.startswith("#"):
+                key = (base,)  # a same-page anchor is the page itself (fragments are dropped)
+            elif _BASE_FREE.match(stripped):
+                key = url
+            else:
+                key = (stripped, base)
+            verdict = memo.get(key)
+        if verdict is None:
+            verdict = self._judge(site, url, base)
+            if len(memo) >= ACCEPT_MEMO_SIZE:
+                memo.clear()  # bounded: memory stays flat however big the site is
+            memo[key] = verdict
+        norm, skipped = verdict
+        if skipped:
+            self.stats[skipped] += 1
+        return norm
+
+    def _judge(self, site: SiteConfig, url: str, base: str | None) -> tuple[str | None, str | None]:
+        """(normal form or None, the stats key of the reason it was skipped or None)."""
+        stripped = url.strip()
+        if _off_site(stripped, site.allowed_hosts):
+            return None, None  # share buttons and the like: not worth normalising
+        if _OTHER_SCHEME.match(stripped):
+            return None, "urls/skipped/bad-url"  # mailto:, javascript:: what normalize_url says
         try:
             norm = normalize_url(url, base)
         except UrlRejected:
-            self.stats["urls/skipped/bad-url"] += 1
-            return None
+            return None, "urls/skipped/bad-url"
         if host_of(norm) not in site.allowed_hosts:
-            return None
+            return None, None
         trap = trap_reason(norm)
         if trap:
-            self.stats[f"urls/skipped/{trap}"] += 1
-            return None
+            return None, f"urls/skipped/{trap}"
         if site.include and not any(_search(p, norm) for p in site.include):
-            self.stats["urls/skipped/not-included"] += 1
-            return None
+            return None, "urls/skipped/not-included"
         if any(_search(p, norm) for p in site.exclude):
-            self.stats["urls/skipped/excluded"] += 1
-            return None
-        return norm
+            return None, "urls/skipped/excluded"
+        return norm, None
 
     def _kind(self, site: SiteConfig, url: str, default: str) -> str:
         if site.article_patterns:
@@ -548,7 +607,9 @@ class Crawl:
         if items:
             self.stats["urls/new"] += self.frontier.add(items, lastmods=lastmods)
         # An article whose sitemap or feed date changed since the last reading is fetched again.
-        self.stats["urls/changed"] += len(self.frontier.note_lastmods(lastmods))
+        self.stats["urls/changed"] += len(
+            self.frontier.note_lastmods(lastmods, since=self.summary.started)
+        )
 
     def _canonical(self, site: SiteConfig, final: str, canonical: str | None) -> str | None:
         if not canonical:
@@ -698,6 +759,21 @@ class Crawl:
         if self.progress is not None:
             progress, task = self.progress
             progress.update(task, advance=1, info=f"docs {self.stats['docs/new']}")
+
+
+def _off_site(url: str, allowed_hosts: list[str]) -> bool:
+    """True for an absolute http(s) URL whose ASCII host is not allowed: the verdict the full
+    normalisation would reach (its host is the lower-cased hostname), for a fraction of the cost.
+    False whenever unsure, so the full path decides (and counts malformed URLs)."""
+    if not url[:8].lower().startswith(("http://", "https://")):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a malformed port must reach the full path: it is counted there)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").rstrip(".")
+    return bool(host) and host.isascii() and host not in allowed_hosts
 
 
 def _search(pattern: str, url: str) -> bool:

@@ -288,9 +288,14 @@ def _looks_binary(body: bytes) -> bool:
         return False
     if head.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")):
         return True
-    # UTF-16 without BOM is rare; NULs and control bytes in bulk mean binary.
-    ctrl = sum(1 for b in head if b < 9 or (13 < b < 32 and b != 27))
+    # UTF-16 without BOM is rare; NULs and control bytes in bulk mean binary. Counted in C
+    # (bytes.translate deletes them) rather than byte by byte: this runs on every page.
+    ctrl = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return ctrl > 0.1 * len(head)
+
+
+#: Bytes that do not occur in text: below TAB, and 14-31 except ESC.
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or (13 < b < 32 and b != 27))
 
 
 def fetch_one(url: str, http: HttpConfig) -> Page:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 #: URL kinds, in the order a run fetches them (discovery sources first).
 KINDS = ("robots", "sitemap", "feed", "hub", "article")
+#: URLs `Frontier.add` remembers as already written (cleared when full: memory stays flat).
+TOUCHED_MEMO_SIZE = 100_000
 #: States a URL can be in.
 STATES = ("queued", "fetched", "not-modified", "failed", "denied", "gone", "skipped")
 
@@ -73,6 +75,11 @@ class Frontier:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
+        #: URLs inserted or bumped by `add` through this object (bounded; see TOUCHED_MEMO_SIZE).
+        self._touched: set[str] = set()
+        #: New non-article URLs queued through this object: a scheduler holding a batch of due
+        #: URLs re-reads the queue when this moves, so discovery URLs keep going first.
+        self.discovery_added = 0
 
     def close(self) -> None:
         """Close the database."""
@@ -95,12 +102,17 @@ class Frontier:
     ) -> int:
         """Queue new URLs as (url, site, kind, depth); known URLs only get `last_seen` bumped.
 
-        Returns how many were new.
+        A URL already added or bumped through this Frontier object is skipped outright (its row
+        cannot change: the insert is ignored and `last_seen` already says "seen this run"); hub
+        pages repeat the same links hundreds of times. Returns how many were new.
         """
         now = time.time()
         new = 0
+        fresh = [it for it in items if it[0] not in self._touched]
+        if not fresh:
+            return 0
         with self._tx():
-            for url, site, kind, depth in items:
+            for url, site, kind, depth in fresh:
                 cur = self.db.execute(
                     "INSERT OR IGNORE INTO urls (url, site, kind, depth, first_seen, last_seen, lastmod)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -108,25 +120,34 @@ class Frontier:
                 )
                 if cur.rowcount:
                     new += 1
+                    if kind != "article":
+                        self.discovery_added += 1
                 else:
                     self.db.execute("UPDATE urls SET last_seen = ? WHERE url = ?", (now, url))
+        if len(self._touched) + len(fresh) > TOUCHED_MEMO_SIZE:
+            self._touched.clear()  # bounded: a bigger site costs SQLite lookups, not memory
+        self._touched.update(it[0] for it in fresh)
         return new
 
-    def note_lastmods(self, lastmods: dict[str, str]) -> list[str]:
+    def note_lastmods(self, lastmods: dict[str, str], *, since: float | None = None) -> list[str]:
         """Store the sitemap/feed dates of URLs; queue again the fetched ones whose date changed.
 
         Comparing a source's date with the one it gave before (not with our clock) makes change
-        detection immune to clock skew and to sites that backdate. Returns the re-queued URLs.
+        detection immune to clock skew and to sites that backdate. With `since` (the run's start),
+        a copy fetched during this run is already fresh and is not queued again: a site whose
+        news sitemap and post sitemap date a page differently would otherwise have it fetched
+        twice in one run. Returns the re-queued URLs.
         """
         changed: list[str] = []
         with self._tx():
             for url, lastmod in sorted(lastmods.items()):
                 row = self.db.execute(
-                    "SELECT lastmod, state FROM urls WHERE url = ?", (url,)
+                    "SELECT lastmod, state, fetched_at FROM urls WHERE url = ?", (url,)
                 ).fetchone()
                 if row is None or row[0] == lastmod:
                     continue
-                if row[0] is not None and row[1] in ("fetched", "not-modified"):
+                fresh = since is not None and row[2] is not None and row[2] >= since
+                if row[0] is not None and row[1] in ("fetched", "not-modified") and not fresh:
                     self.db.execute(
                         "UPDATE urls SET lastmod = ?, state = 'queued', attempts = 0, next_at = 0 WHERE url = ?",
                         (lastmod, url),

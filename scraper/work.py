@@ -22,6 +22,8 @@ class PageWork:
     languages: tuple[str, ...]
     phrases: tuple[str, ...]
     profile_json: str | None
+    #: False skips cleaning (links and article-ness only): the crawl benchmark's fetch-only mode.
+    clean: bool = True
 
 
 @dataclass(slots=True, frozen=True)
@@ -49,8 +51,8 @@ def process_page(work: PageWork) -> PageResult:
     links = page_links(work.html)
     # The page's own word (og:type, JSON-LD type) wins over the URL pattern when it says "not article".
     is_article = links.is_article if links.is_article is not None else work.want_article
-    if not is_article:
-        return PageResult(links, False, None, frozenset())
+    if not is_article or not work.clean:
+        return PageResult(links, is_article, None, frozenset())
     profile = _profile(work.profile_json) if work.profile_json else None
     doc, keys = clean_with_keys(
         work.html, work.url, languages=work.languages, rules=_rules(work.phrases), profile=profile
