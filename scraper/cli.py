@@ -62,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     cr.add_argument("--log-format", choices=("text", "json"), default="text")
     cr.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 
+    rc = sub.add_parser(
+        "reclean", help="rebuild the dataset from the WARC archive with the current cleaner"
+    )
+    rc.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder of the rebuilt dataset (must not be the data path)",
+    )
+    rc.add_argument("--config", type=Path, help="config file (default: ./config.yaml if it exists)")
+    rc.add_argument("--data", type=Path, help="dataset folder whose warc/ archive is read")
+
     s = sub.add_parser("stats", help="print a short summary of the dataset")
     s.add_argument("--data", type=Path)
     s.add_argument("--config", type=Path)
@@ -84,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "crawl": _cmd_crawl,
             "demo": _cmd_demo,
             "stats": _cmd_stats,
+            "reclean": _cmd_reclean,
             "compact": _cmd_compact,
         }
         return handler[args.command](args)
@@ -238,6 +251,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     return run_demo(cfg, n_articles=args.articles)
+
+
+def _cmd_reclean(args: argparse.Namespace) -> int:
+    from scraper.config import ConfigError
+    from scraper.pipeline import reclean
+
+    cfg = _config(args)
+    out = args.out.resolve()
+    if out == cfg.data_path.resolve():
+        raise ConfigError("--out must be a new folder, not the data path the archive belongs to")
+    summary = reclean(cfg, out)
+    for problem in summary.problems:
+        print(f"scraper: {problem}", file=sys.stderr)
+    print(
+        f"re-cleaned {summary.records} archived pages into {out}: {summary.documents} documents, "
+        f"{summary.duplicates} unchanged duplicates skipped"
+    )
+    return EXIT_FAILURES if summary.problems else EXIT_OK
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:

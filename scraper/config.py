@@ -48,6 +48,8 @@ class OutputConfig(_Strict):
     state_path: Path | None = None  # default: <path>/state
     #: A crawl flushes the writer (and then marks those URLs fetched) after this many new documents.
     flush_every_docs: Annotated[int, Field(ge=1, le=100_000)] = 200
+    #: Archive every stored article's HTTP response in <path>/warc/<site>/ (for `scraper reclean`).
+    warc: bool = False
 
 
 class CleanerConfig(_Strict):

@@ -23,6 +23,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,13 +33,14 @@ from protego import Protego
 
 from cleaners import ProfileLearner
 from output import DatasetWriter
+from scraper.archive import WarcArchive
 from scraper.config import Config, SiteConfig, parse_duration
 from scraper.discovery import parse_robots, parse_xml_links
 from scraper.fetch import HTML_TYPES, FetchError, build_client, decode_page, fetch_response
 from scraper.frontier import Frontier, UrlRow
+from scraper.pipeline import PageWork, process_page, site_phrases
 from scraper.politeness import HostGate, backoff_delay
 from scraper.urls import UrlRejected, host_of, normalize_url, trap_reason
-from scraper.work import PageWork, process_page
 
 log = logging.getLogger("scraper.crawl")
 
@@ -194,6 +196,7 @@ class Crawl:
         self.robots_locks: dict[str, asyncio.Lock] = {}
         self.accept_memo: dict[str, dict[object, tuple[str | None, str | None]]] = {}
         self.pending: list[dict[str, object]] = []
+        self.archives: dict[str, WarcArchive] = {}
         #: URLs whose documents wait in the writer's buffer: done, but not yet recorded as fetched.
         self.awaiting_flush: set[str] = set()
         self.last_flush = time.monotonic()
@@ -233,6 +236,8 @@ class Crawl:
             await client.aclose()
             self._flush()
             self.writer.close()
+            for archive in self.archives.values():
+                archive.close()
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
             if completed:
@@ -408,7 +413,7 @@ class Crawl:
             row.url,
             row.kind == "article",
             tuple(site.languages),
-            tuple(self.cfg.cleaner.boilerplate) + tuple(site.boilerplate),
+            site_phrases(self.cfg, site),
             self.profiles.get(site.name),
             self.opts.clean,
         )
@@ -451,12 +456,21 @@ class Crawl:
             self.stats["docs/unchanged"] += 1
             self._record_now({**update, "state": "fetched", "content_hash": doc.content_hash})
             return
+        warc_ref = None
+        if self.cfg.output.warc:
+            archive = self.archives.get(site.name)
+            if archive is None:
+                archive = self.archives[site.name] = WarcArchive(self.cfg.data_path, site.name)
+            warc_ref = archive.write_response(
+                row.url, raw.status, _reason(raw.status), raw.headers, raw.body, raw.fetched_at
+            )
         doc_id = self.writer.add(
             doc,
             site=site.name,
             fetched_at=raw.fetched_at.astimezone(UTC),
             status=raw.status,
             final_url=final,
+            warc_ref=warc_ref,
         )
         self.stats["docs/new" if doc_id else "docs/unchanged"] += 1
         # Recorded only after the writer has flushed the row: see the module docstring.
@@ -689,6 +703,9 @@ class Crawl:
             self._flush()
 
     def _flush(self) -> None:
+        # Archive records first, then the rows that reference them, then the frontier states.
+        for archive in self.archives.values():
+            archive.flush()
         self.writer.flush()
         if self.pending:
             self.frontier.record(self.pending)
@@ -779,6 +796,13 @@ def _off_site(url: str, allowed_hosts: list[str]) -> bool:
 def _search(pattern: str, url: str) -> bool:
     # `re` caches compiled patterns; config validation already proved they compile.
     return re.search(pattern, url) is not None
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def summary_json(summary: CrawlSummary) -> str:

@@ -1,13 +1,19 @@
-"""The one place that wires scraper -> cleaners -> output: a fetched page becomes a stored Document."""
+"""The one place that wires scraper -> cleaners -> output: a fetched page becomes a stored Document.
+
+`process_page` is the crawl's per-page CPU work (links + cleaning), run in worker processes.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from cleaners import Document, PhraseRules, SiteProfile, clean
+from cleaners import Document, PhraseRules, SiteProfile, clean, clean_with_keys
 from scraper.config import Config, SiteConfig
+from scraper.discovery import PageLinks, page_links
 from scraper.fetch import Page
 
 
@@ -16,10 +22,14 @@ def _rules(extra: tuple[str, ...]) -> PhraseRules:
     return PhraseRules.build(extra)
 
 
+def site_phrases(cfg: Config, site: SiteConfig | None) -> tuple[str, ...]:
+    """The configured extra boilerplate phrases: global ones, then the site's."""
+    return tuple(cfg.cleaner.boilerplate) + (tuple(site.boilerplate) if site else ())
+
+
 def rules_for(cfg: Config, site: SiteConfig | None) -> PhraseRules:
     """Built-in phrase rules plus the global and the site's configured boilerplate phrases."""
-    extra = tuple(cfg.cleaner.boilerplate) + (tuple(site.boilerplate) if site else ())
-    return _rules(extra)
+    return _rules(site_phrases(cfg, site))
 
 
 def site_label(url: str, site: SiteConfig | None) -> str:
@@ -37,6 +47,52 @@ def clean_page(
     return clean(
         page.text, page.final_url, languages=languages, rules=rules_for(cfg, site), profile=profile
     )
+
+
+# ---- the crawl's per-page work, run in worker processes (plain picklable values) ----
+
+
+@dataclass(slots=True, frozen=True)
+class PageWork:
+    """What the crawl needs done on one fetched HTML page."""
+
+    html: str
+    url: str
+    want_article: bool  # the frontier already says this URL is an article
+    languages: tuple[str, ...]
+    phrases: tuple[str, ...]
+    profile_json: str | None
+    #: False skips cleaning (links and article-ness only): the crawl benchmark's fetch-only mode.
+    clean: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class PageResult:
+    """Links of the page; its Document when it is an article; profile keys for learning."""
+
+    links: PageLinks
+    is_article: bool
+    doc: Document | None
+    keys: frozenset[str]
+
+
+@lru_cache(maxsize=32)
+def _profile(raw: str) -> SiteProfile:
+    return SiteProfile.from_json(raw)
+
+
+def process_page(work: PageWork) -> PageResult:
+    """Extract links, decide article-ness, and clean articles (one parse for links, one for cleaning)."""
+    links = page_links(work.html)
+    # The page's own word (og:type, JSON-LD type) wins over the URL pattern when it says "not article".
+    is_article = links.is_article if links.is_article is not None else work.want_article
+    if not is_article or not work.clean:
+        return PageResult(links, is_article, None, frozenset())
+    profile = _profile(work.profile_json) if work.profile_json else None
+    doc, keys = clean_with_keys(
+        work.html, work.url, languages=work.languages, rules=_rules(work.phrases), profile=profile
+    )
+    return PageResult(links, True, doc, keys)
 
 
 def document_json(
@@ -66,3 +122,50 @@ def document_json(
             for s in doc.segments
         ],
     }
+
+
+@dataclass(slots=True)
+class RecleanSummary:
+    """What `reclean` did."""
+
+    records: int = 0
+    documents: int = 0
+    duplicates: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def reclean(cfg: Config, out: Path) -> RecleanSummary:
+    """Rebuild a dataset at `out` from the WARC archive under the data path, with today's cleaner.
+
+    Records are replayed in archive order with their original fetch times, so versions and
+    partitions match the original dataset wherever the cleaner's output did not change.
+    """
+    from output import DatasetWriter
+    from scraper.archive import iter_archive
+    from scraper.decode import decode_html
+
+    summary = RecleanSummary()
+    by_name = {s.name: s for s in cfg.sites}
+    with DatasetWriter(out) as writer:
+        for item in iter_archive(cfg.data_path):
+            if isinstance(item, str):
+                summary.problems.append(item)
+                continue
+            summary.records += 1
+            site = by_name.get(item.site)
+            text, _ = decode_html(item.body, item.headers.get("content-type"))
+            languages = tuple(site.languages) if site else ("ar", "en")
+            doc = clean(text, item.url, languages=languages, rules=rules_for(cfg, site))
+            doc_id = writer.add(
+                doc,
+                site=item.site or site_label(item.url, None),
+                fetched_at=item.fetched_at,
+                status=item.status,
+                final_url=item.url,
+                warc_ref=item.ref,
+            )
+            if doc_id:
+                summary.documents += 1
+            else:
+                summary.duplicates += 1
+    return summary
