@@ -16,6 +16,7 @@ import os
 import random
 import re
 import signal
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -176,9 +177,24 @@ def data_lock(state_dir: Path) -> Iterator[None]:
 
 
 def run_crawl(cfg: Config, opts: CrawlOptions) -> CrawlSummary:
-    """Run one crawl under the data directory's lock (LockHeld if another run has it)."""
-    with data_lock(cfg.state_path):
-        return asyncio.run(Crawl(cfg, opts).run())
+    """Run one crawl under the data directory's lock (LockHeld if another run has it).
+
+    SIGINT/SIGTERM arriving before the event loop takes them over (while starting up) still mean
+    a graceful stop, never a kill halfway through opening the dataset.
+    """
+    early: list[int] = []
+    previous: dict[signal.Signals, object] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda signum, _frame: early.append(signum))
+    try:
+        with data_lock(cfg.state_path):
+            crawl = Crawl(cfg, opts)
+            crawl.early_signals = early
+            return asyncio.run(crawl.run())
+    finally:
+        for prev_sig, handler in previous.items():
+            signal.signal(prev_sig, handler)  # type: ignore[arg-type]
 
 
 class Crawl:
@@ -205,6 +221,8 @@ class Crawl:
         self.learners: dict[str, ProfileLearner] = {}
         self.profiles: dict[str, str | None] = {}
         self.stopping = False
+        #: Signals received before the loop's handlers were in place (see run_crawl).
+        self.early_signals: list[int] = []
         self.deadline = (time.monotonic() + opts.max_duration_s) if opts.max_duration_s else None
         self.progress: tuple[Any, Any] | None = None
 
@@ -215,6 +233,8 @@ class Crawl:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop, sig)
+        for early in self.early_signals:
+            self.request_stop(early)
         run_id = self.frontier.start_run()
         workers = self.opts.workers if self.opts.workers is not None else (os.cpu_count() or 1)
         pool: Executor | None = ProcessPoolExecutor(max_workers=workers) if workers > 0 else None

@@ -9,6 +9,8 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 #: URL kinds, in the order a run fetches them (discovery sources first).
@@ -132,8 +134,9 @@ class Frontier:
     def note_lastmods(self, lastmods: dict[str, str], *, since: float | None = None) -> list[str]:
         """Store the sitemap/feed dates of URLs; queue again the fetched ones whose date changed.
 
-        Comparing a source's date with the one it gave before (not with our clock) makes change
-        detection immune to clock skew and to sites that backdate. With `since` (the run's start),
+        Comparing a source's date with the newest one seen before (not with our clock) makes change
+        detection immune to clock skew and to sites that backdate; an older date than the stored
+        one (two sitemaps dating a page differently) changes nothing. With `since` (the run's start),
         a copy fetched during this run is already fresh and is not queued again: a site whose
         news sitemap and post sitemap date a page differently would otherwise have it fetched
         twice in one run. Returns the re-queued URLs.
@@ -146,6 +149,9 @@ class Frontier:
                 ).fetchone()
                 if row is None or row[0] == lastmod:
                     continue
+                newer = _newer(lastmod, row[0])
+                if newer is False:
+                    continue  # an older date from another source (news vs post sitemap): keep ours
                 fresh = since is not None and row[2] is not None and row[2] >= since
                 if row[0] is not None and row[1] in ("fetched", "not-modified") and not fresh:
                     self.db.execute(
@@ -233,6 +239,30 @@ class Frontier:
 
     def _tx(self) -> _Tx:
         return _Tx(self.db)
+
+
+def _date_key(value: str) -> float | None:
+    v = value.strip()
+    try:
+        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(v)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _newer(new: str, old: str | None) -> bool | None:
+    """Whether date `new` is later than `old`; None when either cannot be read (then: changed)."""
+    if old is None:
+        return None
+    a, b = _date_key(new), _date_key(old)
+    if a is None or b is None:
+        return None
+    return a > b
 
 
 class _Tx:
