@@ -138,35 +138,46 @@ class PageLinks:
     nofollow: bool
 
 
+_ONE_PASS = (
+    "a[href], area[href], link[href], meta[name=robots], meta[name=ROBOTS], meta[property='og:type'],"
+    ' script[type="application/ld+json"]'
+)
+
+
 def page_links(html: str) -> PageLinks:
-    """Links, feed links, canonical URL and article-ness of an HTML page (raw hrefs, unresolved)."""
+    """Links, feed links, canonical URL and article-ness of an HTML page (raw hrefs, unresolved).
+
+    One selector pass over the page (each css() call walks the whole tree in C).
+    """
     tree = LexborHTMLParser(html)
     links: list[str] = []
-    for a in tree.css("a[href], area[href]"):
-        # rel=nofollow is a ranking hint, not a crawl rule (robots.txt is): such links are followed.
-        href = a.attributes.get("href")
-        if href:
-            links.append(href)
     feeds: list[str] = []
     canonical = None
-    for link in tree.css("link[href]"):
-        attrs = link.attributes
-        rel = (attrs.get("rel") or "").lower().split()
-        if "alternate" in rel and (attrs.get("type") or "").lower() in _FEED_TYPES:
-            feeds.append(attrs["href"] or "")
-        elif "canonical" in rel and canonical is None:
-            canonical = attrs.get("href")
     nofollow = False
     is_article: bool | None = None
-    for meta in tree.css("meta[name=robots], meta[property='og:type']"):
-        attrs = meta.attributes
-        content = (attrs.get("content") or "").lower()
-        if (attrs.get("name") or "").lower() == "robots" and "nofollow" in content:
-            nofollow = True
-        if attrs.get("property") == "og:type":
-            is_article = content == "article"
-    for script in tree.css('script[type="application/ld+json"]'):
-        for t in _JSONLD_TYPE.findall(script.text() or ""):
-            if t.lower() in _ARTICLE_TYPES:
-                is_article = True
-    return PageLinks(links, [f for f in feeds if f], canonical, is_article, nofollow)
+    for node in tree.css(_ONE_PASS):
+        tag = node.tag
+        attrs = node.attrs
+        if tag == "a" or tag == "area":
+            # rel=nofollow is a ranking hint, not a crawl rule (robots.txt is): such links are followed.
+            href = attrs.get("href")
+            if href:
+                links.append(href)
+        elif tag == "link":
+            rel = (attrs.get("rel") or "").lower().split()
+            if "alternate" in rel and (attrs.get("type") or "").lower() in _FEED_TYPES:
+                if attrs.get("href"):
+                    feeds.append(attrs.get("href") or "")
+            elif "canonical" in rel and canonical is None:
+                canonical = attrs.get("href")
+        elif tag == "meta":
+            content = (attrs.get("content") or "").lower()
+            if attrs.get("property") == "og:type":
+                is_article = content == "article"
+            elif "nofollow" in content:
+                nofollow = True
+        elif tag == "script":
+            for t in _JSONLD_TYPE.findall(node.text() or ""):
+                if t.lower() in _ARTICLE_TYPES:
+                    is_article = True
+    return PageLinks(links, feeds, canonical, is_article, nofollow)
