@@ -38,14 +38,17 @@ def clean(
     languages: Sequence[str] = ("ar", "en"),
     rules: PhraseRules | None = None,
     profile: SiteProfile | None = None,
+    min_letters: int = 3,
 ) -> Document:
     """Extract the article of one page as a `Document` of language-tagged segments.
 
     Never raises on bad input: an empty, binary or unparsable page gives an empty `Document` whose
     `empty_reason` says why. `rules` defaults to the built-in phrase lists; `profile` is the site's
-    learned template (see `SiteProfile`).
+    learned template (see `SiteProfile`); a segment with fewer than `min_letters` letters is `und`.
     """
-    return clean_with_keys(html, url, languages=languages, rules=rules, profile=profile)[0]
+    return clean_with_keys(
+        html, url, languages=languages, rules=rules, profile=profile, min_letters=min_letters
+    )[0]
 
 
 def clean_with_keys(
@@ -55,6 +58,7 @@ def clean_with_keys(
     languages: Sequence[str] = ("ar", "en"),
     rules: PhraseRules | None = None,
     profile: SiteProfile | None = None,
+    min_letters: int = 3,
 ) -> tuple[Document, frozenset[str]]:
     """`clean()` plus the site-profile keys of the page's segments before the profile applied:
     what a `ProfileLearner` counts, from the same single parse."""
@@ -62,7 +66,7 @@ def clean_with_keys(
     if reason is not None:
         return Document(url=url, empty_reason=reason), frozenset()
     try:
-        return _clean(html, url, tuple(languages), rules or _builtin_rules(), profile)
+        return _clean(html, url, tuple(languages), rules or _builtin_rules(), profile, min_letters)
     except Exception as exc:  # noqa: BLE001 - the edge of the cleaner: record why, never raise
         return Document(url=url, empty_reason=f"error:{type(exc).__name__}"), frozenset()
 
@@ -184,6 +188,7 @@ def _clean(
     languages: tuple[str, ...],
     rules: PhraseRules,
     profile: SiteProfile | None,
+    min_letters: int,
 ) -> tuple[Document, frozenset[str]]:
     tree = LexborHTMLParser(html)
     meta = extract_metadata(tree, url)
@@ -197,7 +202,7 @@ def _clean(
         if before != len(kept):
             counts["profile"] += before - len(kept)
     # One letter count per segment gives both its language and its script.
-    tags = tag_texts_with_scripts([t for t, _ in kept], languages)
+    tags = tag_texts_with_scripts([t for t, _ in kept], languages, min_letters=min_letters)
     segments = tuple(
         Segment(text=t, kind=k, lang=lang, confidence=round(conf, 4), script=script)
         for (t, k), (lang, conf, script) in zip(kept, tags, strict=True)

@@ -436,6 +436,7 @@ class Crawl:
             site_phrases(self.cfg, site),
             self.profiles.get(site.name),
             self.opts.clean,
+            self.cfg.cleaner.min_letters,
         )
         if self.opts.clean:
             loop = asyncio.get_running_loop()

@@ -45,7 +45,12 @@ def clean_page(
     """Clean a fetched page with the site's languages, rules and profile."""
     languages = tuple(site.languages) if site else ("ar", "en")
     return clean(
-        page.text, page.final_url, languages=languages, rules=rules_for(cfg, site), profile=profile
+        page.text,
+        page.final_url,
+        languages=languages,
+        rules=rules_for(cfg, site),
+        profile=profile,
+        min_letters=cfg.cleaner.min_letters,
     )
 
 
@@ -64,6 +69,7 @@ class PageWork:
     profile_json: str | None
     #: False skips cleaning (links and article-ness only): the crawl benchmark's fetch-only mode.
     clean: bool = True
+    min_letters: int = 3
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,7 +96,12 @@ def process_page(work: PageWork) -> PageResult:
         return PageResult(links, is_article, None, frozenset())
     profile = _profile(work.profile_json) if work.profile_json else None
     doc, keys = clean_with_keys(
-        work.html, work.url, languages=work.languages, rules=_rules(work.phrases), profile=profile
+        work.html,
+        work.url,
+        languages=work.languages,
+        rules=_rules(work.phrases),
+        profile=profile,
+        min_letters=work.min_letters,
     )
     return PageResult(links, True, doc, keys)
 
@@ -155,7 +166,13 @@ def reclean(cfg: Config, out: Path) -> RecleanSummary:
             site = by_name.get(item.site)
             text, _ = decode_html(item.body, item.headers.get("content-type"))
             languages = tuple(site.languages) if site else ("ar", "en")
-            doc = clean(text, item.url, languages=languages, rules=rules_for(cfg, site))
+            doc = clean(
+                text,
+                item.url,
+                languages=languages,
+                rules=rules_for(cfg, site),
+                min_letters=cfg.cleaner.min_letters,
+            )
             doc_id = writer.add(
                 doc,
                 site=item.site or site_label(item.url, None),

@@ -40,3 +40,13 @@ def test_very_deep_nesting_does_not_raise() -> None:
     doc = clean(f"<html><body>{deep}</body></html>")
     assert doc.empty_reason is None
     assert doc.text == "Deep text that is still the article, with enough words to count."
+
+
+def test_min_letters_threshold_reaches_the_tagger() -> None:
+    html = (
+        "<html><body><article><p>The minister met the delegation on Monday in the capital.</p>"
+        "<p>Go</p></article></body></html>"
+    )
+    default = {s.text: s.lang for s in clean(html).segments}
+    assert default["Go"] == "und"
+    assert {s.text: s.lang for s in clean(html, min_letters=2).segments}["Go"] == "en"
