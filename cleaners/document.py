@@ -12,7 +12,15 @@ from datetime import datetime
 CLEANER_VERSION = "0.1.0"
 
 #: Segment kinds, in the vocabulary of the `segments.kind` column.
-SEGMENT_KINDS = ("heading", "paragraph", "list_item", "quote", "caption", "table_cell", "preformatted")
+SEGMENT_KINDS = (
+    "heading",
+    "paragraph",
+    "list_item",
+    "quote",
+    "caption",
+    "table_cell",
+    "preformatted",
+)
 
 
 @dataclass(slots=True, frozen=True)

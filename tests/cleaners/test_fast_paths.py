@@ -23,7 +23,9 @@ SAMPLES = [
 def test_letter_counts_match_script_counts() -> None:
     rng = random.Random(7)
     pool = "abcXYZ éü مرحبا بكم ١٢٣ 123 😀 𝐀 Ж ة ـ ً .,،"
-    texts = SAMPLES + ["".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(300)]
+    texts = SAMPLES + [
+        "".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(300)
+    ]
     for t in texts:
         counts = script_counts(t)
         assert letter_counts(t) == (counts["arabic"], counts["latin"], counts["other"]), t
@@ -36,7 +38,11 @@ def test_tagger_scripts_equal_dominant_script() -> None:
 
 
 def test_very_deep_nesting_does_not_raise() -> None:
-    deep = "<div>" * 3000 + "<p>Deep text that is still the article, with enough words to count.</p>" + "</div>" * 3000
+    deep = (
+        "<div>" * 3000
+        + "<p>Deep text that is still the article, with enough words to count.</p>"
+        + "</div>" * 3000
+    )
     doc = clean(f"<html><body>{deep}</body></html>")
     assert doc.empty_reason is None
     assert doc.text == "Deep text that is still the article, with enough words to count."
