@@ -110,7 +110,13 @@ class Frontier:
         """
         now = time.time()
         new = 0
-        fresh = [it for it in items if it[0] not in self._touched]
+        touched = self._touched
+        fresh = []
+        batch: set[str] = set()  # a batch may name a URL twice: the first wins, as the insert would
+        for it in items:
+            if it[0] not in touched and it[0] not in batch:
+                batch.add(it[0])
+                fresh.append(it)
         if not fresh:
             return 0
         with self._tx():
@@ -128,7 +134,7 @@ class Frontier:
                     self.db.execute("UPDATE urls SET last_seen = ? WHERE url = ?", (now, url))
         if len(self._touched) + len(fresh) > TOUCHED_MEMO_SIZE:
             self._touched.clear()  # bounded: a bigger site costs SQLite lookups, not memory
-        self._touched.update(it[0] for it in fresh)
+        self._touched.update(batch)
         return new
 
     def note_lastmods(self, lastmods: dict[str, str], *, since: float | None = None) -> list[str]:

@@ -9,16 +9,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from cleaners import Document, PhraseRules, SiteProfile, clean, clean_with_keys
 from scraper.config import Config, SiteConfig
 from scraper.discovery import PageLinks, page_links
 from scraper.fetch import Page
 
+if TYPE_CHECKING:  # imported where cleaning happens: a fetch-only crawl never loads the cleaners
+    from cleaners import Document, PhraseRules, SiteProfile
+
 
 @lru_cache(maxsize=64)
 def _rules(extra: tuple[str, ...]) -> PhraseRules:
+    from cleaners import PhraseRules
+
     return PhraseRules.build(extra)
 
 
@@ -43,6 +48,8 @@ def clean_page(
     page: Page, cfg: Config, site: SiteConfig | None, profile: SiteProfile | None = None
 ) -> Document:
     """Clean a fetched page with the site's languages, rules and profile."""
+    from cleaners import clean
+
     languages = tuple(site.languages) if site else ("ar", "en")
     return clean(
         page.text,
@@ -84,6 +91,8 @@ class PageResult:
 
 @lru_cache(maxsize=32)
 def _profile(raw: str) -> SiteProfile:
+    from cleaners import SiteProfile
+
     return SiteProfile.from_json(raw)
 
 
@@ -94,6 +103,8 @@ def process_page(work: PageWork) -> PageResult:
     is_article = links.is_article if links.is_article is not None else work.want_article
     if not is_article or not work.clean:
         return PageResult(links, is_article, None, frozenset())
+    from cleaners import clean_with_keys
+
     profile = _profile(work.profile_json) if work.profile_json else None
     doc, keys = clean_with_keys(
         work.html,
@@ -151,6 +162,7 @@ def reclean(cfg: Config, out: Path) -> RecleanSummary:
     Records are replayed in archive order with their original fetch times, so versions and
     partitions match the original dataset wherever the cleaner's output did not change.
     """
+    from cleaners import clean
     from output import DatasetWriter
     from scraper.archive import iter_archive
     from scraper.decode import decode_html

@@ -39,9 +39,9 @@ def normalize_url(url: str, base: str | None = None, *, keep_trailing_slash: boo
     non-http(s) URLs and URLs without a host.
     """
     url = url.strip()
-    if base is not None:
-        url = urljoin(base, url)
     try:
+        if base is not None:
+            url = urljoin(base, url)
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:

@@ -27,9 +27,17 @@ def test_normalize(raw: str, want: str) -> None:
 
 def test_relative_and_rejected() -> None:
     assert normalize_url("../b/?utm_campaign=x", "http://h.example/a/c/") == "http://h.example/a/b/"
-    for bad in ("mailto:a@b.c", "javascript:void(0)", "ftp://h/x", "http:///nohost"):
+    for bad in (
+        "mailto:a@b.c",
+        "javascript:void(0)",
+        "ftp://h/x",
+        "http:///nohost",
+        "http://[::1/x",
+    ):
         with pytest.raises(UrlRejected):
             normalize_url(bad)
+    with pytest.raises(UrlRejected):
+        normalize_url("http://[::1/x", "http://h.example/")
 
 
 @pytest.mark.parametrize(
