@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from cleaners.normalize import normalize_for_match
 
@@ -155,6 +156,15 @@ def segment_key(text: str) -> str:
 PROFILE_FORMAT = 1
 
 
+def _load_saved(raw: str, what: str) -> dict[str, Any]:
+    """Parse a saved profile or learner; ValueError for another format version."""
+    d = json.loads(raw)
+    if not isinstance(d, dict) or d.get("format") != PROFILE_FORMAT:
+        got = d.get("format") if isinstance(d, dict) else None
+        raise ValueError(f"unsupported {what} format {got!r}")
+    return d
+
+
 @dataclass(slots=True, frozen=True)
 class SiteProfile:
     """Segments that recur on a large share of one site's pages: the site's template.
@@ -196,9 +206,7 @@ class SiteProfile:
     @classmethod
     def from_json(cls, raw: str) -> SiteProfile:
         """Load a profile saved by `to_json`."""
-        d = json.loads(raw)
-        if d.get("format") != PROFILE_FORMAT:
-            raise ValueError(f"unsupported site profile format {d.get('format')!r}")
+        d = _load_saved(raw, "site profile")
         return cls(
             site=d["site"],
             pages=int(d["pages"]),
@@ -258,9 +266,7 @@ class ProfileLearner:
     @classmethod
     def from_json(cls, raw: str) -> ProfileLearner:
         """Load counts saved by `to_json`."""
-        d = json.loads(raw)
-        if d.get("format") != PROFILE_FORMAT:
-            raise ValueError(f"unsupported profile learner format {d.get('format')!r}")
+        d = _load_saved(raw, "profile learner")
         return cls(
             site=d["site"],
             min_pages=int(d["min_pages"]),
