@@ -111,6 +111,50 @@ _TAG_ACTION: dict[str | None, int] = {
 }
 
 
+def _tag_ids() -> dict[int, tuple[int, str]]:
+    """lexbor's fixed tag ids of the tags the walk knows, with each one's action and name.
+
+    Known HTML, SVG and MathML tags have ids fixed at build time; only custom elements get ids per
+    document (and those stay containers, read by name). Dispatching on the int id saves the walk
+    a string per element. The table is checked against a second page that names the tags in
+    another order after custom ones; if ids ever varied, the walk would read every name instead.
+    """
+    names = sorted(n for n in _TAG_ACTION if n and n[0] != "-") + sorted(
+        set(BLOCK_KINDS)
+        | _TAG_HINTS
+        | set(
+            "div section span ul ol dl table tbody thead tfoot tr img figure picture source hr center".split()
+        )
+    )
+
+    def read(markup: str) -> dict[str, int]:
+        tree = LexborHTMLParser(markup)
+        found: dict[str, int] = {}
+        for node in tree.root.traverse(include_text=True) if tree.root is not None else ():
+            if node.tag and node.tag != "-text":
+                found.setdefault(node.tag, node.tag_id)
+        return found
+
+    def page(order: list[str]) -> str:
+        cells = "<table><caption>c</caption><tr><td>d</td><th>h</th></tr></table>"
+        inner = "".join(f"<{n}>x</{n}>" for n in order if n not in ("td", "th", "caption"))
+        return (
+            f"<html><head></head><body><x-a><y-b><!--c-->{inner}{cells}</y-b></x-a></body></html>"
+        )
+
+    first, second = read(page(names)), read(page(names[::-1]))
+    table: dict[int, tuple[int, str]] = {}
+    for name, tid in first.items():
+        if name in names or name in ("html", "head", "body", "-comment"):
+            if second.get(name) != tid:
+                return {}
+            table[tid] = (_TAG_ACTION.get(name, _CONTAINER), name)
+    return table
+
+
+_ID_INFO = _tag_ids()
+
+
 def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
     """Walk `root` into text blocks and regions, in document order, in one pass.
 
@@ -131,9 +175,9 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
     # mem_ids of the non-inline elements open now, root first: a block's path is a snapshot,
     # taken only when a block is made (most elements make none).
     path: list[int] = [root.mem_id]
-    # One frame per open element: (its next sibling, the context to restore, how to leave it).
-    frames: list[tuple[LexborNode | None, str, bool, str, int, Region | None]] = []
-    text_id, tag_action, block_kinds = _TEXT_ID, _TAG_ACTION, BLOCK_KINDS
+    # One frame per open element: (its next sibling, how to leave it[, the context to restore]).
+    frames: list[tuple] = []  # type: ignore[type-arg]
+    text_id, id_info, tag_action, block_kinds = _TEXT_ID, _ID_INFO, _TAG_ACTION, BLOCK_KINDS
     tag_hints, signal_attrs = _TAG_HINTS, SIGNAL_ATTRS
     append_part = parts.append
     kind, own, tag = "paragraph", False, root.tag or "body"
@@ -142,19 +186,23 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
         if child is None:
             if not frames:
                 break
-            child, pkind, pown, ptag, leave, region = frames.pop()
+            frame = frames.pop()
+            child = frame[0]
+            leave = frame[1]
             if leave == _LEAVE_BLOCK:
                 if parts:
                     _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
                     link_chars = 0
                 path.pop()
+                region = frame[5]
                 if region is not None:
                     region.end = len(blocks)
+                kind, own, tag = frame[2], frame[3], frame[4]
             elif leave == _LEAVE_LINK:
                 in_link -= 1
-            kind, own, tag = pkind, pown, ptag
             continue
-        if child.tag_id == text_id:
+        tid = child.tag_id
+        if tid == text_id:
             t = child.text_content
             # Whitespace before a block's first text is indentation, never a word gap.
             if t and (parts or not t.isspace()):
@@ -163,9 +211,16 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
                     link_chars += len(t.strip())
             child = child.next
             continue
-        ctag = child.tag
-        action = tag_action.get(ctag, _CONTAINER)
-        if action == _SKIP or ctag is None or (action == _CONTAINER and ctag[0] == "-"):
+        info = id_info.get(tid)
+        if info is None:
+            ctag = child.tag
+            if ctag is None or ctag[0] == "-":
+                child = child.next
+                continue
+            action = tag_action.get(ctag, _CONTAINER)
+        else:
+            action, ctag = info
+        if action == _SKIP:
             child = child.next
             continue
         if action == _BR:
@@ -176,6 +231,15 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
                 parts[-1] = _PARAGRAPH_BREAK
             else:
                 append_part("\n")
+            child = child.next
+            continue
+        first = child.first_child
+        if first is None:
+            # An empty element holds no text: an inline one is nothing, any other one only ends
+            # the block before it (as walking into it would).
+            if action == _CONTAINER and parts:
+                _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
+                link_chars = 0
             child = child.next
             continue
         attrs = child.attributes
@@ -200,9 +264,9 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
                 continue
             if action == _LINK:
                 in_link += 1
-                frames.append((child.next, kind, own, tag, _LEAVE_LINK, None))
+                frames.append((child.next, _LEAVE_LINK))
             else:
-                frames.append((child.next, kind, own, tag, _LEAVE_INLINE, None))
+                frames.append((child.next, _LEAVE_INLINE))
         else:
             if chrome is not None and collapse:
                 n = _collapsed_chars(child, chrome)
@@ -224,7 +288,7 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
                 region = Region(mid, len(blocks), 0, chrome, rank, positive, ctag)
                 regions.append(region)
             path.append(mid)
-            frames.append((child.next, kind, own, tag, _LEAVE_BLOCK, region))
+            frames.append((child.next, _LEAVE_BLOCK, kind, own, tag, region))
             ckind = block_kinds.get(ctag)
             if ckind is None:
                 if not own:
@@ -239,7 +303,7 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
             parts.append(child.text(deep=True, separator=" "))
             child = None
         else:
-            child = child.first_child
+            child = first
     if parts:
         _flush(blocks, parts, link_chars, kind, own, tag, tuple(path))
     if collapsed and _skipped_most(blocks, collapsed):

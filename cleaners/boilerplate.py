@@ -21,6 +21,8 @@ from cleaners.normalize import normalize_for_match
 _TOKEN = re.compile("[\\w\u0610-\u061a\u064b-\u065f\u0670\u0640]+")
 #: Punctuation that sets a UI phrase apart from the text it sits next to ("Read more »", "Share: ...").
 _SEPARATORS = set(":|»«›‹•·–—-/>")
+#: Characters read at each end of a long segment for the phrase check.
+_END_WINDOW = 160
 
 
 @dataclass(slots=True, frozen=True)
@@ -49,15 +51,15 @@ class PhraseRules:
         Returns (reason, kept_text): reason is "phrase" when the whole segment is UI phrases (kept_text
         is then ""), "phrase_affix" when a leading or trailing phrase was cut, else None.
         """
-        quick = normalize_for_match(text).split()
-        if not quick or (quick[0] not in self.ends and quick[-1] not in self.ends):
+        head, tail = self._ends(text)
+        if not head or (head[0] not in self.ends and tail[-1] not in self.ends):
             return None, text
         # Only a phrase at either end can match (see below): checked on the quick tokens before
         # the costlier tokenisation with offsets, which most segments ("Share" opening a sentence)
         # never need.
-        phrases, top = self.phrases, min(self.longest, len(quick))
-        if not any(tuple(quick[:n]) in phrases for n in range(1, top + 1)) and not any(
-            tuple(quick[-n:]) in phrases for n in range(1, top + 1)
+        phrases, top = self.phrases, min(self.longest, len(head), len(tail))
+        if not any(tuple(head[:n]) in phrases for n in range(1, top + 1)) and not any(
+            tuple(tail[-n:]) in phrases for n in range(1, top + 1)
         ):
             return None, text
         tokens = [
@@ -93,6 +95,21 @@ class PhraseRules:
         hi = tokens[end][0] if end < len(keys) else len(text)
         kept = text[lo:hi].strip(" \t\n:|»«›‹•·–—-/>")
         return ("phrase_affix", kept) if kept else ("phrase", "")
+
+    def _ends(self, text: str) -> tuple[list[str], list[str]]:
+        """The normalised tokens at the start and at the end of `text` (at least `longest` of each,
+        or all of them), without normalising the middle of a long segment.
+
+        Normalisation works character by character, so the tokens of a slice are the text's own
+        tokens, save the one the cut may truncate (dropped below).
+        """
+        if len(text) > 2 * _END_WINDOW:
+            head = normalize_for_match(text[:_END_WINDOW]).split()[:-1]
+            tail = normalize_for_match(text[-_END_WINDOW:]).split()[1:]
+            if len(head) >= self.longest and len(tail) >= self.longest:
+                return head, tail
+        quick = normalize_for_match(text).split()
+        return quick, quick
 
     def _covers(self, keys: list[str]) -> bool:
         """Whether the tokens are wholly a run of UI phrases ("Share: Facebook Twitter WhatsApp")."""

@@ -46,9 +46,7 @@ def clean(
     `empty_reason` says why. `rules` defaults to the built-in phrase lists; `profile` is the site's
     learned template (see `SiteProfile`); a segment with fewer than `min_letters` letters is `und`.
     """
-    return clean_with_keys(
-        html, url, languages=languages, rules=rules, profile=profile, min_letters=min_letters
-    )[0]
+    return _clean_checked(html, url, languages, rules, profile, min_letters, want_keys=False)[0]
 
 
 def clean_with_keys(
@@ -62,11 +60,26 @@ def clean_with_keys(
 ) -> tuple[Document, frozenset[str]]:
     """`clean()` plus the site-profile keys of the page's segments before the profile applied:
     what a `ProfileLearner` counts, from the same single parse."""
+    return _clean_checked(html, url, languages, rules, profile, min_letters, want_keys=True)
+
+
+def _clean_checked(
+    html: str,
+    url: str | None,
+    languages: Sequence[str],
+    rules: PhraseRules | None,
+    profile: SiteProfile | None,
+    min_letters: int,
+    *,
+    want_keys: bool,
+) -> tuple[Document, frozenset[str]]:
     reason = _unusable(html)
     if reason is not None:
         return Document(url=url, empty_reason=reason), frozenset()
     try:
-        return _clean(html, url, tuple(languages), rules or _builtin_rules(), profile, min_letters)
+        return _clean(
+            html, url, tuple(languages), rules or _builtin_rules(), profile, min_letters, want_keys
+        )
     except Exception as exc:  # noqa: BLE001 - the edge of the cleaner: record why, never raise
         return Document(url=url, empty_reason=f"error:{type(exc).__name__}"), frozenset()
 
@@ -189,13 +202,17 @@ def _clean(
     rules: PhraseRules,
     profile: SiteProfile | None,
     min_letters: int,
+    want_keys: bool,
 ) -> tuple[Document, frozenset[str]]:
     tree = LexborHTMLParser(html)
     meta = extract_metadata(tree, url)
     counts: Counter[str] = Counter()
     kept = _kept_texts(tree, meta, rules, counts)
     kept = _json_ld_fallback(kept, meta.json_ld_body, counts)
-    keys = frozenset(k for k in (segment_key(t) for t, _ in kept) if k)
+    # A profile key hashes the whole normalised segment: only computed when the caller learns.
+    keys = (
+        frozenset(k for k in (segment_key(t) for t, _ in kept) if k) if want_keys else frozenset()
+    )
     if profile is not None and profile.applies:
         before = len(kept)
         kept = [(t, k) for t, k in kept if not profile.is_template(t)]

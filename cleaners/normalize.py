@@ -36,14 +36,41 @@ def normalize_for_match(text: str) -> str:
     return _normalize(text)
 
 
-@lru_cache(maxsize=65536)
+#: Lower-case letters and digits kept, every other ASCII byte (and "?", the stand-in for any other
+#: character) a space: the whole normalisation of ASCII text.
+_ASCII_KEY = bytes(
+    (b + 32 if 65 <= b <= 90 else b if 48 <= b <= 57 or 97 <= b <= 122 else 32) for b in range(256)
+)
+_MARKS = re.compile(_BIDI_MARKS.pattern[:-1] + _ARABIC_MARKS.pattern[1:])
+#: A non-ASCII word character, or U+0345, the one non-word character whose casefold is a letter.
+_NON_ASCII_WORD = re.compile("[^\\W\x00-\x7f]|\u0345")
+_VARIANT_CHARS = re.compile("[" + "".join(map(chr, _ALEF_VARIANTS)) + "]")
+_VARIANT_PAIRS = tuple((chr(k), str(v)) for k, v in _ALEF_VARIANTS.items())
+_NON_WORD_OR_UNDERSCORE = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=4096)
 def _normalize(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text)
-    t = _BIDI_MARKS.sub("", t)
-    t = _ARABIC_MARKS.sub("", t)
-    t = t.translate(_ALEF_VARIANTS).casefold()
-    t = _NON_WORD.sub(" ", t).replace("_", " ")
-    return " ".join(t.split())
+    # Same result as: NFKC, marks removed, variants unified, casefold, every run of non-word
+    # characters (and "_") a single space, trimmed. The paths below only skip work that cannot
+    # change the result (tests/cleaners/test_normalize.py checks them against that reference).
+    if text.isascii():
+        return " ".join(text.encode().translate(_ASCII_KEY).decode().split())
+    t = _MARKS.sub("", unicodedata.normalize("NFKC", text))
+    if not _NON_ASCII_WORD.search(t):
+        # Only ASCII words (English with curly quotes and dashes): the others are all separators.
+        return " ".join(t.encode("ascii", "replace").translate(_ASCII_KEY).decode().split())
+    if _VARIANT_CHARS.search(t):
+        for variant, base in _VARIANT_PAIRS:
+            t = t.replace(variant, base)
+    out: list[str] = []
+    for token in t.casefold().split():
+        # str.isalnum() is exactly "every character is \w and none is _".
+        if token.isalnum():
+            out.append(token)
+        else:
+            out.extend(_NON_WORD_OR_UNDERSCORE.sub(" ", token).split())
+    return " ".join(out)
 
 
 def clean_whitespace(text: str) -> str:

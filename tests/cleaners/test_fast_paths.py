@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 
 from cleaners import clean
+from cleaners.boilerplate import PhraseRules
 from cleaners.language import tag_texts, tag_texts_with_scripts
+from cleaners.normalize import _normalize
 from cleaners.script import dominant_script, letter_counts, script_counts
 
 SAMPLES = [
@@ -56,3 +60,50 @@ def test_min_letters_threshold_reaches_the_tagger() -> None:
     default = {s.text: s.lang for s in clean(html).segments}
     assert default["Go"] == "und"
     assert {s.text: s.lang for s in clean(html, min_letters=2).segments}["Go"] == "en"
+
+
+def _reference_normalize(text: str) -> str:
+    """normalize_for_match as its docstring defines it, step by step (the slow, obvious way)."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]", "", t)
+    t = re.sub("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]", "", t)
+    for variant, base in zip("آأإٱىةیک", "اااايهيك", strict=True):
+        t = t.replace(variant, base)
+    t = re.sub(r"\W+", " ", t.casefold()).replace("_", " ")
+    return " ".join(t.split())
+
+
+def test_normalize_fast_paths_equal_the_reference() -> None:
+    # ASCII, English with typographic punctuation, Arabic with marks and variants, NFKC
+    # compatibility characters (™ -> tm, ﬁ -> fi, full-width), and U+0345, whose casefold is a letter.
+    samples = SAMPLES + [
+        "The minister’s “final” offer — rejected…",
+        "a_b C-D e.f",
+        "قالَ الرئيسُ إنّ المحادثاتِ ستُستأنف، وفقاً لمصادر «مطلعة».",
+        "أخبار‏ العالم ـــ إغلاق",
+        "Brand™ ﬁne ｆｕｌｌ №5 ½ ℃",
+        "pͺَ̣ۚ",
+        "x\x1cy\x1fz\x0b\u00a0w",
+    ]
+    rng = random.Random(11)
+    ranges = [(0, 0x3FF), (0x600, 0x6FF), (0x900, 0x97F), (0x2000, 0x218F), (0xFB00, 0xFF6F)]
+    pool = [chr(c) for lo, hi in ranges for c in range(lo, hi + 1)] + ["\U0001d400", "😀"]
+    samples += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 16))) for _ in range(20000)]
+    for text in samples:
+        assert _normalize.__wrapped__(text) == _reference_normalize(text), repr(text)
+
+
+def test_phrase_check_on_the_ends_of_long_segments_sees_the_whole_text_tokens() -> None:
+    rules = PhraseRules.build()
+    rng = random.Random(5)
+    words = ["Read", "more", "»", "اقرأ", "أيضا", "المزيد", "the", "minister’s", "a-b", "ﬁne", "،"]
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(40, 120)))
+        whole = _normalize.__wrapped__(text).split()
+        head, tail = rules._ends(text)
+        assert head == whole[: len(head)] and tail == whole[len(whole) - len(tail) :], text
+        assert len(head) >= min(rules.longest, len(whole)) <= len(tail)
+    long_text = "The minister met the delegation on Monday. " * 10
+    assert rules.match(long_text + "Read more »") == ("phrase_affix", long_text.strip())
+    assert rules.match("Share: " + long_text) == ("phrase_affix", long_text.strip())
+    assert rules.match(long_text) == (None, long_text)
