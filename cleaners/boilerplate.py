@@ -22,7 +22,7 @@ _TOKEN = re.compile("[\\w\u0610-\u061a\u064b-\u065f\u0670\u0640]+")
 #: Punctuation that sets a UI phrase apart from the text it sits next to ("Read more »", "Share: ...").
 _SEPARATORS = set(":|»«›‹•·–—-/>")
 #: Characters read at each end of a long segment for the phrase check.
-_END_WINDOW = 160
+_END_WINDOW = 64
 
 
 @dataclass(slots=True, frozen=True)

@@ -69,6 +69,7 @@ def locate_content(
     total_prose = prose.get(root, 0)
 
     # 1. Known markup: the most specific kind of container that holds a fair share of the text.
+    want: set[str] | None = None  # the words of JSON-LD articleBody, read once
     by_rank: dict[int, list[int]] = defaultdict(list)
     for r in regions:
         if r.rank is not None and chars.get(r.mem_id, 0) > 0:
@@ -84,8 +85,11 @@ def locate_content(
             or dens >= 0.5
         ):
             continue
-        if json_ld_body and not _covers_body(blocks, {best}, json_ld_body):
-            continue
+        if json_ld_body:
+            if want is None:
+                want = set(json_ld_body.casefold().split())
+            if not _covers_body(blocks, {best}, want):
+                continue
         chosen = {best}
         # Several sibling containers (two .entry-content parts) are one article; several <article>
         # teasers are not, so those join only when they score like the best one.
@@ -120,13 +124,13 @@ def locate_content(
     return chosen, "density"
 
 
-def _covers_body(blocks: Sequence[Block], chosen: set[int], body: str) -> bool:
-    """Whether the chosen container holds at least half the distinct words of JSON-LD articleBody.
+def _covers_body(blocks: Sequence[Block], chosen: set[int], want: set[str]) -> bool:
+    """Whether the chosen container holds at least half the distinct words (`want`) of JSON-LD
+    articleBody; with fewer than 20 words the check is not asked.
 
     Words are casefolded whitespace tokens: both sides are the same text with the same punctuation,
     so the full match normalisation (costly on a whole article) would not change the verdict.
     """
-    want = set(body.casefold().split())
     if len(want) < 20:
         return True
     inside = " ".join(b.text for b in blocks if not chosen.isdisjoint(b.path))

@@ -18,7 +18,13 @@ import langdetect
 import numpy as np
 from langdetect.utils.ngram import NGram
 
-from cleaners.script import dominant_of, letter_classes, letter_counts, script_counts
+from cleaners.script import (
+    dominant_of,
+    letter_classes,
+    letter_counts,
+    letter_counts_many,
+    script_counts,
+)
 
 __all__ = [
     "LanguageDecision",
@@ -273,16 +279,18 @@ def _plan(languages: tuple[str, ...]) -> tuple[tuple[str, ...], Mapping[str, tup
 
 
 def _decide(
-    text: str, groups: Mapping[str, tuple[str, ...]], min_letters: int
+    text: str,
+    groups: Mapping[str, tuple[str, ...]],
+    min_letters: int,
+    text_counts: tuple[int, int, int] | None = None,
 ) -> tuple[str, float, str, tuple[int, int, int]]:
-    """(lang, confidence, reason, letter counts of `text` itself); see detect_language_reason."""
+    """(lang, confidence, reason, letter counts of `text` itself); see detect_language_reason.
+    `text_counts`, when given, are `letter_counts(text)` computed beforehand."""
+    if text_counts is None:
+        text_counts = letter_counts(text)
     has_link = "@" in text or "/" in text or "www" in text
     cleaned = _URL_OR_MAIL.sub(" ", text) if has_link else text
-    counts = letter_counts(cleaned)
-    if cleaned is not text and cleaned != text:
-        text_counts = letter_counts(text)
-    else:
-        text_counts = counts
+    counts = letter_counts(cleaned) if cleaned != text else text_counts
     total = counts[0] + counts[1] + counts[2]
     if total < max(1, min_letters):
         return "und", 0.0, "too_few_letters", text_counts
@@ -342,8 +350,8 @@ def tag_texts_with_scripts(
     """`tag_texts` plus each text's `script.dominant_script`, from the one letter count."""
     groups = _plan(tuple(languages))[1]
     out: list[tuple[str, float, str]] = []
-    for t in texts:
-        lang, confidence, _reason, counts = _decide(t, groups, min_letters)
+    for t, counts in zip(texts, letter_counts_many(texts), strict=True):
+        lang, confidence, _reason, _counts = _decide(t, groups, min_letters, counts)
         out.append((lang, confidence, dominant_of(*counts)))
     return out
 

@@ -10,7 +10,13 @@ from cleaners import clean
 from cleaners.boilerplate import PhraseRules
 from cleaners.language import tag_texts, tag_texts_with_scripts
 from cleaners.normalize import _normalize
-from cleaners.script import dominant_script, letter_counts, script_counts
+from cleaners.script import (
+    _letter_class,
+    dominant_script,
+    letter_counts,
+    letter_counts_many,
+    script_counts,
+)
 
 SAMPLES = [
     "ENGLISH HEADLINEأخبار العالم",
@@ -24,15 +30,27 @@ SAMPLES = [
 ]
 
 
-def test_letter_counts_match_script_counts() -> None:
+def _reference_counts(text: str) -> tuple[int, int, int]:
+    """(arabic, latin, other) letters, one regex test per character (the definition)."""
+    classes = [_letter_class(c) for c in text]
+    return classes.count("a"), classes.count("l"), classes.count("o")
+
+
+def test_letter_counts_match_the_per_character_definition() -> None:
     rng = random.Random(7)
-    pool = "abcXYZ éü مرحبا بكم ١٢٣ 123 😀 𝐀 Ж ة ـ ً .,،"
+    pool = "abcXYZ éü مرحبا بكم ١٢٣ 123 😀 𝐀 Ж ة ـ ً .,،’—"
     texts = SAMPLES + [
         "".join(rng.choice(pool) for _ in range(rng.randint(0, 40))) for _ in range(300)
     ]
     for t in texts:
+        assert letter_counts(t) == _reference_counts(t), t
         counts = script_counts(t)
-        assert letter_counts(t) == (counts["arabic"], counts["latin"], counts["other"]), t
+        assert (counts["arabic"], counts["latin"], counts["other"]) == _reference_counts(t), t
+    # The batched count, over a batch large enough for the vectorised path, with and without text
+    # outside the Basic Multilingual Plane, and with empty texts between.
+    bmp = [t for t in texts if all(ord(c) < 0x10000 for c in t)] + ["", ""]
+    for batch in (texts, bmp, bmp * 5):
+        assert letter_counts_many(batch) == [_reference_counts(t) for t in batch]
 
 
 def test_tagger_scripts_equal_dominant_script() -> None:
