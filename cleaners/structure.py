@@ -110,6 +110,9 @@ _WEAK_REASONS = frozenset(
     ["tag:form", "tag:nav", "tag:header", "tag:aside", "tag:menu", "tag:footer"]
     + ["class:" + t for t in WEAK_TOKENS]
     + ["role:" + r for r in CHROME_ROLES]
+    # "Read more" / "show more" name a button, or the container the button reveals: a container
+    # holding real prose is the rest of the article (collapsed behind the button), not chrome.
+    + ["class:read-more", "class:show-more", "class:load-more"]
 )
 
 

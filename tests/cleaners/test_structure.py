@@ -121,3 +121,29 @@ def test_element_info_ranks_article_markup() -> None:
     assert element_info("main", {})[1] == 3
     assert element_info("div", {"role": "main"})[1] == 3
     assert element_info("nav", {"class": "share"})[0] == "tag:nav"
+
+
+def test_read_more_container_holding_the_rest_of_the_article_is_kept() -> None:
+    # News themes put the second half of a story in the box a "Read more" button reveals; the
+    # button itself, and a "read more" box of teaser links, are still chrome.
+    rest = "".join(
+        f"<p>Later paragraph {i} goes on with the harbour story, the ships and the weather, at some"
+        f" length and with the detail the first half promised the reader.</p>"
+        for i in range(4)
+    )
+    teasers = "<div class='read-more'><a href='/a'>Another story</a> <a href='/b'>And one more</a></div>"
+    html = (
+        "<html><body><div class='story-body'>"
+        f"{ARTICLE}<div class='read-more-content'>{rest}</div>"
+        "<button class='show-more'>Show more</button></div>"
+        f"{teasers}</body></html>"
+    )
+    doc = clean(html)
+    assert doc.text.count("Paragraph") == 6
+    assert doc.text.count("Later paragraph") == 4
+    assert "Another story" not in doc.text
+    assert "Show more" not in doc.text
+    # Without the prose, the same class is chrome and says so.
+    short = html.replace(rest, "<p>Read the full story</p>")
+    assert "Read the full story" not in clean(short).text
+    assert dict(clean(short).dropped).get("class:read-more") == 2  # the box and the teasers
