@@ -121,7 +121,38 @@ def locate_content(
         for mid, w in weighted.items():
             if mid != top and w >= threshold and parent.get(mid) == top_parent:
                 chosen.add(mid)
-    return chosen, "density"
+    if prose.get(top, 0) < SPLIT_ARTICLE_SHARE * total_prose:
+        # The best container holds a minority of the page's prose: an article cut into parts
+        # (steps, sections) that sit in separate wrappers. Other containers that score like it
+        # join, best first, each one not inside or around one already chosen.
+        need = max(10.0, SPLIT_PART_SCORE * weighted[top])
+        for mid in sorted(weighted, key=lambda m: (-weighted[m], depth[m], m)):
+            if weighted[mid] < need:
+                break
+            if mid not in chosen and not _overlaps(mid, chosen, parent):
+                chosen.add(mid)
+    return _outermost(chosen, parent), "density"
+
+
+#: A density pick holding less than this share of the page's prose looks for the article's other
+#: parts: containers scoring at least SPLIT_PART_SCORE of the best one.
+SPLIT_ARTICLE_SHARE, SPLIT_PART_SCORE = 0.7, 0.3
+
+
+def _overlaps(mid: int, chosen: set[int], parent: dict[int, int | None]) -> bool:
+    """Whether `mid` is inside one of `chosen` or holds one of them."""
+    up = parent.get(mid)
+    while up is not None:
+        if up in chosen:
+            return True
+        up = parent.get(up)
+    for other in chosen:
+        up = parent.get(other)
+        while up is not None:
+            if up == mid:
+                return True
+            up = parent.get(up)
+    return False
 
 
 def _covers_body(blocks: Sequence[Block], chosen: set[int], want: set[str]) -> bool:

@@ -128,3 +128,20 @@ def test_json_ld_body_is_a_fallback_when_markup_has_little() -> None:
     doc = clean(f"<html><head>{ld}</head><body><div id='app'><p>Loading…</p></div></body></html>")
     assert doc.text.split() == " ".join(PROSE).split()
     assert dict(doc.dropped).get("replaced_by_json_ld") == 1
+
+
+def test_article_in_parts_under_separate_wrappers_is_joined() -> None:
+    # A how-to page: each step's text sits in its own wrapper (step > body > text), so the parts
+    # are cousins, not siblings; the teaser column scores far lower and stays out.
+    def part(paras: list[str]) -> str:
+        inner = "".join(f"<p>{p}</p>" for p in paras)
+        return f"<div class='s'><div class='b'><div class='t'>{inner}</div></div></div>"
+
+    steps = [PROSE[1:], PROSE[:3], PROSE[2:] + PROSE[:1]]
+    html = (
+        f"<body><div class='col'>{part(PROSE)}{''.join(part(s) for s in steps)}</div>"
+        f"<div class='side'>{TEASERS}</div></body>"
+    )
+    texts, how = _locate(html)
+    assert how == "density"
+    assert texts == PROSE + [p for s in steps for p in s]

@@ -131,7 +131,9 @@ def test_read_more_container_holding_the_rest_of_the_article_is_kept() -> None:
         f" length and with the detail the first half promised the reader.</p>"
         for i in range(4)
     )
-    teasers = "<div class='read-more'><a href='/a'>Another story</a> <a href='/b'>And one more</a></div>"
+    teasers = (
+        "<div class='read-more'><a href='/a'>Another story</a> <a href='/b'>And one more</a></div>"
+    )
     html = (
         "<html><body><div class='story-body'>"
         f"{ARTICLE}<div class='read-more-content'>{rest}</div>"
