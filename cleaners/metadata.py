@@ -74,7 +74,10 @@ def _first(*values: str | None) -> str | None:
 # --------------------------------------------------------------------------- one query
 
 #: Every element the metadata reads from, found in one walk of the tree (a query is one walk).
-_INDEX_QUERY = 'meta, script, base[href], link[rel][href], time, [itemprop], a[rel~="tag"], main, [role="main"]'
+_INDEX_QUERY = (
+    'meta, script, base[href], link[rel][href], time, [itemprop], a[rel~="tag"],'
+    ' [rel~="author"], main, [role="main"]'
+)
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 NodeAttrs = tuple[LexborNode, dict[str, str | None]]
@@ -92,6 +95,7 @@ class _Nodes:
     itemprops: tuple[NodeAttrs, ...]
     rel_anchors: tuple[NodeAttrs, ...]  # <a rel~=tag>
     mains: tuple[NodeAttrs, ...]  # <main> and [role="main"]
+    rel_authors: tuple[NodeAttrs, ...]  # [rel~=author]
 
 
 def _index(tree: LexborHTMLParser) -> _Nodes:
@@ -104,6 +108,7 @@ def _index(tree: LexborHTMLParser) -> _Nodes:
     itemprops: list[NodeAttrs] = []
     rel_anchors: list[NodeAttrs] = []
     mains: list[NodeAttrs] = []
+    rel_authors: list[NodeAttrs] = []
     last = -1
     for node in tree.css(_INDEX_QUERY):
         mid = node.mem_id
@@ -127,6 +132,8 @@ def _index(tree: LexborHTMLParser) -> _Nodes:
             times.append(pair)
         elif tag == "a" and "rel" in attrs:
             rel_anchors.append(pair)
+        if _has_token(attrs.get("rel"), "author"):
+            rel_authors.append(pair)
         if "itemprop" in attrs:
             itemprops.append(pair)
         if tag == "main" or attrs.get("role") == "main":
@@ -140,6 +147,7 @@ def _index(tree: LexborHTMLParser) -> _Nodes:
         tuple(itemprops),
         tuple(rel_anchors),
         tuple(mains),
+        tuple(rel_authors),
     )
 
 
@@ -745,26 +753,20 @@ def _in_noise(node: LexborNode) -> bool:
     return False
 
 
-def _byline_nodes(tree: LexborHTMLParser) -> Iterator[str]:
+def _byline_nodes(tree: LexborHTMLParser, nodes: _Nodes) -> Iterator[str]:
     """Texts of elements that look like bylines, most explicit markup first."""
-    # One query for every kind of candidate; the kinds are then taken in order of trust:
-    # [itemprop~=author] [itemprop=name], [itemprop~=author], a[rel~=author], [rel~=author], and
-    # last elements whose class or id says byline (the query keeps those whose class or id holds
-    # one of the words _BYLINE_CLASS needs; the regex then decides).
-    found: list[NodeAttrs] = []
-    last = -1
-    for node in tree.css(_BYLINE_QUERY):
-        if node.mem_id != last:  # a node matching two selectors comes twice in a row
-            last = node.mem_id
-            found.append((node, node.attributes))
+    # The kinds in order of trust: [itemprop~=author] [itemprop=name], [itemprop~=author],
+    # a[rel~=author], [rel~=author] (all in the index), and last elements whose class or id says
+    # byline. Those cost a query of their own, made only when the markup kinds named nobody (the
+    # query keeps elements whose class or id holds a word _BYLINE_CLASS needs; the regex decides).
     seen: set[int] = set()
     kinds = (
-        lambda n, a: a.get("itemprop") == "name" and _under_author(n),
-        lambda n, a: _has_token(a.get("itemprop"), "author"),
-        lambda n, a: n.tag == "a" and _has_token(a.get("rel"), "author", fold=True),
-        lambda n, a: _has_token(a.get("rel"), "author", fold=True),
+        (nodes.itemprops, lambda n, a: a.get("itemprop") == "name" and _under_author(n)),
+        (nodes.itemprops, lambda n, a: _has_token(a.get("itemprop"), "author")),
+        (nodes.rel_authors, lambda n, a: n.tag == "a" and _has_token(a.get("rel"), "author")),
+        (nodes.rel_authors, lambda n, a: True),
     )
-    for kind in kinds:
+    for found, kind in kinds:
         for node, attrs in found:
             if not kind(node, attrs):
                 continue
@@ -774,7 +776,12 @@ def _byline_nodes(tree: LexborHTMLParser) -> Iterator[str]:
             text = _node_text(node)
             if text and len(text) <= 100:
                 yield text
-    for node, attrs in found:
+    last = -1
+    for node in tree.css(_BYLINE_QUERY):
+        if node.mem_id == last:  # a node matching two selectors comes twice in a row
+            continue
+        last = node.mem_id
+        attrs = node.attributes
         marks = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if not _BYLINE_CLASS.search(marks) or _NOT_BYLINE.search(marks):
             continue
@@ -790,12 +797,9 @@ def _byline_nodes(tree: LexborHTMLParser) -> Iterator[str]:
 
 
 _BYLINE_QUERY = ", ".join(
-    ['[itemprop~="author"]', '[itemprop="name"]', '[rel~="author"]']
-    + [
-        f"[{attr}*={word} i]"
-        for attr in ("class", "id")
-        for word in ("byline", "author", "writ", "dateline")
-    ]
+    f"[{attr}*={word} i]"
+    for attr in ("class", "id")
+    for word in ("byline", "author", "writ", "dateline")
 )
 
 
@@ -810,7 +814,7 @@ def _under_author(node: LexborNode) -> bool:
 
 
 def _pick_authors(
-    tree: LexborHTMLParser, metas: dict[str, list[str]], ld: _JsonLd
+    tree: LexborHTMLParser, nodes: _Nodes, metas: dict[str, list[str]], ld: _JsonLd
 ) -> tuple[str, ...]:
     if ld.article is not None:
         found = _authors_from(_ld_names(ld.article.get("author") or ld.article.get("creator")))
@@ -834,7 +838,7 @@ def _pick_authors(
             found = _authors_from(v for v in values if not _is_url(v))
             if found:
                 return found
-    return _first_byline(_byline_nodes(tree))
+    return _first_byline(_byline_nodes(tree, nodes))
 
 
 def _first_byline(texts: Iterable[str]) -> tuple[str, ...]:
@@ -1143,7 +1147,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None = None) -> PageMeta
     )
     return PageMetadata(
         title=title,
-        authors=_pick_authors(tree, metas, ld),
+        authors=_pick_authors(tree, nodes, metas, ld),
         published_at=_pick_published(nodes, metas, ld, url),
         modified_at=_pick_modified(nodes, metas, ld),
         section=_pick_section(tree, metas, ld, title),
