@@ -397,10 +397,8 @@ def _flush(
     path: tuple[int, ...],
 ) -> None:
     """Make the block(s) of the text gathered in `parts` (then emptied)."""
-    raw = "".join(parts)
+    raw = parts[0] if len(parts) == 1 else "".join(parts)
     parts.clear()
-    if raw.isspace():
-        return
     if _PARAGRAPH_BREAK in raw:
         pieces = raw.split(_PARAGRAPH_BREAK)
         texts = [t for t in map(clean_whitespace, pieces) if t]
