@@ -262,6 +262,15 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
             if chrome is not None and _drop_inline(child, chrome, inline_dropped):
                 child = child.next
                 continue
+            if first.tag_id == text_id and first.next is None:
+                # One text child (a plain link, <em>, <b>): read it here, no frame needed.
+                t = first.text_content
+                if t and (parts or not t.isspace()):
+                    append_part(t)
+                    if in_link or action == _LINK:
+                        link_chars += len(t.strip())
+                child = child.next
+                continue
             if action == _LINK:
                 in_link += 1
                 frames.append((child.next, _LEAVE_LINK))
