@@ -112,7 +112,8 @@ _WEAK_REASONS = frozenset(
     + ["role:" + r for r in CHROME_ROLES]
     # "Read more" / "show more" name a button, or the container the button reveals: a container
     # holding real prose is the rest of the article (collapsed behind the button), not chrome.
-    + ["class:read-more", "class:show-more", "class:load-more"]
+    # "Load more" stays chrome whatever it holds: it is the next page of a list of posts.
+    + ["class:read-more", "class:show-more"]
 )
 
 

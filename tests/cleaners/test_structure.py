@@ -149,3 +149,19 @@ def test_read_more_container_holding_the_rest_of_the_article_is_kept() -> None:
     short = html.replace(rest, "<p>Read the full story</p>")
     assert "Read the full story" not in clean(short).text
     assert dict(clean(short).dropped).get("class:read-more") == 2  # the box and the teasers
+
+
+def test_load_more_list_of_post_excerpts_stays_chrome() -> None:
+    excerpts = "".join(
+        f"<p>Excerpt {i} of another post, long enough to read like prose: the harbour, the ships,"
+        f" the weather and the people who work there every day, in some detail.</p>"
+        for i in range(4)
+    )
+    html = (
+        f"<html><body><article>{ARTICLE}<div class='load-more-posts'>{excerpts}</div></article>"
+        "</body></html>"
+    )
+    doc = clean(html)
+    assert doc.text.count("Paragraph") == 6
+    assert "Excerpt" not in doc.text
+    assert dict(doc.dropped)["class:load-more"] == 1
