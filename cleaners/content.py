@@ -36,6 +36,10 @@ def locate_content(
     prose: dict[int, int] = defaultdict(int)  # characters of prose blocks under each element
     parent: dict[int, int | None] = {}
     depth: dict[int, int] = {}
+    # Per scored element: its prose blocks, and those that follow a linked title (a teaser).
+    scored_paras: dict[int, int] = defaultdict(int)
+    teaser_paras: dict[int, int] = defaultdict(int)
+    before: Block | None = None
     # Sums per owner element first, then carried up the tree once: blocks share their ancestors,
     # so adding each block to every element of its path repeats the same work many times.
     for b in blocks:
@@ -55,8 +59,15 @@ def locate_content(
             prose[last] += n
             owners = path[:-1] if b.own_tag else path
             s = _score_text(b.text)
+            teaser = before is not None and before.link_chars >= TEASER_TITLE_LINK_SHARE * len(
+                before.text
+            )
             for level, mid in enumerate(reversed(owners[-3:])):
                 score[mid] += s / (1 + level)
+                scored_paras[mid] += 1
+                if teaser:
+                    teaser_paras[mid] += 1
+        before = b
     for mid in sorted(parent, key=depth.__getitem__, reverse=True):
         up = parent[mid]
         if up is not None:
@@ -112,6 +123,11 @@ def locate_content(
     for mid, s in score.items():
         dens = links[mid] / max(chars[mid], 1)
         weighted[mid] = (s + bonus.get(mid, 0.0)) * (1.0 - dens)
+        paras = scored_paras[mid]
+        if paras >= TEASER_MIN_PARAS and teaser_paras[mid] >= TEASER_SHARE * paras:
+            # A list of teasers (linked title, then an excerpt, again and again) reads like prose
+            # by its length and commas, but it is not an article.
+            weighted[mid] *= TEASER_PENALTY
     top = max(weighted, key=lambda m: (weighted[m], chars[m]))
     chosen = {top}
     top_parent = parent.get(top)
@@ -133,6 +149,11 @@ def locate_content(
                 chosen.add(mid)
     return _outermost(chosen, parent), "density"
 
+
+#: A prose block right after a block whose text is at least this share link is a teaser excerpt; an
+#: element whose prose is mostly teasers (TEASER_SHARE of at least TEASER_MIN_PARAS paragraphs) has
+#: its density score cut to TEASER_PENALTY of itself.
+TEASER_TITLE_LINK_SHARE, TEASER_SHARE, TEASER_MIN_PARAS, TEASER_PENALTY = 0.8, 0.5, 3, 0.2
 
 #: A density pick holding less than this share of the page's prose looks for the article's other
 #: parts: containers scoring at least SPLIT_PART_SCORE of the best one.

@@ -145,3 +145,25 @@ def test_article_in_parts_under_separate_wrappers_is_joined() -> None:
     texts, how = _locate(html)
     assert how == "density"
     assert texts == PROSE + [p for s in steps for p in s]
+
+
+def test_short_article_beside_a_list_of_teasers_with_excerpts() -> None:
+    # Ten linked titles each followed by a long excerpt read like prose by length and commas;
+    # the three-paragraph article still wins, however the two are nested.
+    article = "<div class='a'><h1>Budget passes</h1>" + "".join(f"<p>{p}</p>" for p in PROSE[:3])
+    article += "</div>"
+    teasers = "".join(
+        f"<div class='t'><h3><a href='/s{i}'>Other story {i}</a></h3><p>Excerpt {i}: a long"
+        " teaser text that runs on, about the town, the port, the council and the weather, for"
+        " a while longer than a line.</p></div>"
+        for i in range(10)
+    )
+    layouts = [
+        f"<div class='w'>{article}<div class='l'>{teasers}</div></div>",
+        f"{article}<div class='l'>{teasers}</div>",
+        f"<div class='w'><div class='x'>{article}</div><div class='y'><div class='l'>{teasers}</div></div></div>",
+    ]
+    for layout in layouts:
+        texts, how = _locate(f"<body>{layout}</body>")
+        assert how == "density"
+        assert texts == ["Budget passes", *PROSE[:3]], layout
