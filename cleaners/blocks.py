@@ -87,6 +87,9 @@ class Walked:
     blocks: list[Block]
     regions: list[Region]
     inline_dropped: dict[str, int]
+    #: Tag and class attribute of each element that holds blocks (by mem_id): what tells the parts
+    #: of one article (alike wrappers) from a different box beside it.
+    shapes: dict[int, tuple[str, str | None]]
 
 
 _NO_INFO: tuple[str | None, int | None, bool] = (None, None, False)
@@ -169,6 +172,7 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
     collapsed: list[tuple[LexborNode, str, int]] = []  # skipped chrome: (node, reason, chars)
     regions: list[Region] = []
     inline_dropped: dict[str, int] = {}
+    shapes: dict[int, tuple[str, str | None]] = {}
     parts: list[str] = []  # text of the block being built
     link_chars = 0
     in_link = 0
@@ -296,6 +300,7 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
             if chrome is not None or rank is not None or positive:
                 region = Region(mid, len(blocks), 0, chrome, rank, positive, ctag)
                 regions.append(region)
+            shapes[mid] = (ctag, attrs.get("class") if attrs else None)
             path.append(mid)
             frames.append((child.next, _LEAVE_BLOCK, kind, own, tag, region))
             ckind = block_kinds.get(ctag)
@@ -319,7 +324,7 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
         return walk_blocks(root, collapse=False)
     for _node, reason, _n in collapsed:
         inline_dropped[reason] = inline_dropped.get(reason, 0) + 1
-    return Walked(blocks, regions, inline_dropped)
+    return Walked(blocks, regions, inline_dropped, shapes)
 
 
 #: Shares of the page's text above which a skipped chrome subtree sends the page to the exact walk

@@ -100,14 +100,17 @@ class PhraseRules:
         """The normalised tokens at the start and at the end of `text` (at least `longest` of each,
         or all of them), without normalising the middle of a long segment.
 
-        Normalisation works character by character, so the tokens of a slice are the text's own
-        tokens, save the one the cut may truncate (dropped below).
+        The windows are cut at a space: a space is a starter that nothing composes or reorders
+        across, so a window normalises to exactly the whole text's tokens on its side of the cut.
         """
         if len(text) > 2 * _END_WINDOW:
-            head = normalize_for_match(text[:_END_WINDOW]).split()[:-1]
-            tail = normalize_for_match(text[-_END_WINDOW:]).split()[1:]
-            if len(head) >= self.longest and len(tail) >= self.longest:
-                return head, tail
+            head_cut = text.rfind(" ", 0, _END_WINDOW)
+            tail_cut = text.find(" ", len(text) - _END_WINDOW)
+            if head_cut > 0 and tail_cut > head_cut:
+                head = normalize_for_match(text[:head_cut]).split()
+                tail = normalize_for_match(text[tail_cut:]).split()
+                if len(head) >= self.longest and len(tail) >= self.longest:
+                    return head, tail
         quick = normalize_for_match(text).split()
         return quick, quick
 

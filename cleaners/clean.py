@@ -125,7 +125,7 @@ def _kept_texts(
             blocks.append(b)
         else:
             counts[why] += 1
-    chosen, _how = locate_content(blocks, walked.regions, meta.json_ld_body)
+    chosen, _how = locate_content(blocks, walked.regions, meta.json_ld_body, walked.shapes)
     title_key = normalize_for_match(meta.title) if meta.title else None
     inside = [b for b in blocks if not chosen.isdisjoint(b.path)]
     if len(inside) < len(blocks):

@@ -6,10 +6,12 @@ JSON-LD articleBody when the page has one, then a text-density / link-density sc
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from cleaners.blocks import Block, Region
+from cleaners.normalize import fold_for_overlap
 from cleaners.structure import RANK_ARTICLE
 
 #: Block kinds that count as prose when scoring containers.
@@ -21,12 +23,17 @@ def _score_text(text: str) -> float:
 
 
 def locate_content(
-    blocks: Sequence[Block], regions: Sequence[Region], json_ld_body: str | None = None
+    blocks: Sequence[Block],
+    regions: Sequence[Region],
+    json_ld_body: str | None = None,
+    shapes: Mapping[int, tuple[str, str | None]] | None = None,
 ) -> tuple[set[int], str]:
     """Choose the element(s) holding the article among the kept (non-chrome) blocks.
 
     Returns the mem_ids of the chosen elements (a block belongs to the article when its path
     contains one) and how they were found ("markup:<rank>", "density", "all" or "empty").
+    `shapes` (the walk's tag and class per element) lets the density path join an article's
+    parts that sit in separate, alike wrappers; without it only siblings join.
     """
     if not blocks:
         return set(), "empty"
@@ -36,9 +43,12 @@ def locate_content(
     prose: dict[int, int] = defaultdict(int)  # characters of prose blocks under each element
     parent: dict[int, int | None] = {}
     depth: dict[int, int] = {}
-    # Per scored element: its prose blocks, and those that follow a linked title (a teaser).
+    # Per scored element: its prose blocks, and the item wrappers of those that follow a linked
+    # title inside a wrapper of their own (a teaser: <li|div><h3><a>Title</a></h3><p>Excerpt</p>).
+    # Wrappers, not paragraphs, are counted: an article whose subheads are links (anchors, a
+    # listicle's item titles) keeps its paragraphs side by side in one container.
     scored_paras: dict[int, int] = defaultdict(int)
-    teaser_paras: dict[int, int] = defaultdict(int)
+    teaser_items: dict[int, set[int]] = defaultdict(set)
     before: Block | None = None
     # Sums per owner element first, then carried up the tree once: blocks share their ancestors,
     # so adding each block to every element of its path repeats the same work many times.
@@ -59,14 +69,19 @@ def locate_content(
             prose[last] += n
             owners = path[:-1] if b.own_tag else path
             s = _score_text(b.text)
-            teaser = before is not None and before.link_chars >= TEASER_TITLE_LINK_SHARE * len(
-                before.text
+            item = (
+                path[-2]
+                if before is not None
+                and len(path) >= 3
+                and before.path[:-1] == path[:-1]
+                and before.link_chars >= TEASER_TITLE_LINK_SHARE * len(before.text)
+                else None
             )
             for level, mid in enumerate(reversed(owners[-3:])):
                 score[mid] += s / (1 + level)
                 scored_paras[mid] += 1
-                if teaser:
-                    teaser_paras[mid] += 1
+                if item is not None and item != mid:
+                    teaser_items[mid].add(item)
         before = b
     for mid in sorted(parent, key=depth.__getitem__, reverse=True):
         up = parent[mid]
@@ -98,7 +113,7 @@ def locate_content(
             continue
         if json_ld_body:
             if want is None:
-                want = set(json_ld_body.casefold().split())
+                want = set(fold_for_overlap(json_ld_body).split())
             if not _covers_body(blocks, {best}, want):
                 continue
         chosen = {best}
@@ -124,7 +139,8 @@ def locate_content(
         dens = links[mid] / max(chars[mid], 1)
         weighted[mid] = (s + bonus.get(mid, 0.0)) * (1.0 - dens)
         paras = scored_paras[mid]
-        if paras >= TEASER_MIN_PARAS and teaser_paras[mid] >= TEASER_SHARE * paras:
+        items = len(teaser_items.get(mid, ()))
+        if items >= TEASER_MIN_PARAS and items >= TEASER_SHARE * paras:
             # A list of teasers (linked title, then an excerpt, again and again) reads like prose
             # by its length and commas, but it is not an article.
             weighted[mid] *= TEASER_PENALTY
@@ -137,27 +153,42 @@ def locate_content(
         for mid, w in weighted.items():
             if mid != top and w >= threshold and parent.get(mid) == top_parent:
                 chosen.add(mid)
-    if prose.get(top, 0) < SPLIT_ARTICLE_SHARE * total_prose:
+    if shapes is not None and prose.get(top, 0) < SPLIT_ARTICLE_SHARE * total_prose:
         # The best container holds a minority of the page's prose: an article cut into parts
-        # (steps, sections) that sit in separate wrappers. Other containers that score like it
-        # join, best first, each one not inside or around one already chosen.
+        # (steps, sections) that sit in separate wrappers. Other containers shaped like it (same
+        # tag, same first class name) that score like it join, best first, each one not inside
+        # or around one already chosen; a box of another shape (an author bio) does not.
         need = max(10.0, SPLIT_PART_SCORE * weighted[top])
+        shape = _shape(shapes.get(top))
         for mid in sorted(weighted, key=lambda m: (-weighted[m], depth[m], m)):
             if weighted[mid] < need:
                 break
-            if mid not in chosen and not _overlaps(mid, chosen, parent):
+            if (
+                mid not in chosen
+                and _shape(shapes.get(mid)) == shape
+                and not _overlaps(mid, chosen, parent)
+            ):
                 chosen.add(mid)
     return _outermost(chosen, parent), "density"
 
 
-#: A prose block right after a block whose text is at least this share link is a teaser excerpt; an
-#: element whose prose is mostly teasers (TEASER_SHARE of at least TEASER_MIN_PARAS paragraphs) has
-#: its density score cut to TEASER_PENALTY of itself.
+#: A prose block right after a sibling block whose text is at least this share link, the two alone
+#: in a wrapper, is a teaser excerpt; an element holding at least TEASER_MIN_PARAS such wrappers, for
+#: TEASER_SHARE or more of its prose blocks, has its density score cut to TEASER_PENALTY of itself.
 TEASER_TITLE_LINK_SHARE, TEASER_SHARE, TEASER_MIN_PARAS, TEASER_PENALTY = 0.8, 0.5, 3, 0.2
 
 #: A density pick holding less than this share of the page's prose looks for the article's other
 #: parts: containers scoring at least SPLIT_PART_SCORE of the best one.
 SPLIT_ARTICLE_SHARE, SPLIT_PART_SCORE = 0.7, 0.3
+
+
+def _shape(info: tuple[str, str | None] | None) -> tuple[str, str] | None:
+    """An element's tag and first class name (None for an element the walk did not see)."""
+    if info is None:
+        return None
+    tag, cls = info
+    names = cls.split() if cls else ()
+    return tag, names[0] if names else ""
 
 
 def _overlaps(mid: int, chosen: set[int], parent: dict[int, int | None]) -> bool:
@@ -176,17 +207,24 @@ def _overlaps(mid: int, chosen: set[int], parent: dict[int, int | None]) -> bool
     return False
 
 
+#: A JSON-LD articleBody with fewer distinct words than this is too short to check against.
+_MIN_BODY_WORDS = 20
+_WORD_CHAR = re.compile(r"\w").search
+
+
 def _covers_body(blocks: Sequence[Block], chosen: set[int], want: set[str]) -> bool:
     """Whether the chosen container holds at least half the distinct words (`want`) of JSON-LD
     articleBody; with fewer than 20 words the check is not asked.
 
-    Words are casefolded whitespace tokens: both sides are the same text with the same punctuation,
-    so the full match normalisation (costly on a whole article) would not change the verdict.
+    Words are whitespace tokens of `fold_for_overlap` (case, Arabic marks and letter variants, which
+    differ between a page and its JSON-LD copy): both sides keep the same punctuation, so the full
+    match normalisation, costly on a whole article, is not needed.
     """
-    if len(want) < 20:
+    # Tokens of punctuation alone ("—") are not words; they are only counted near the cut-off.
+    if len(want) < 2 * _MIN_BODY_WORDS and sum(1 for w in want if _WORD_CHAR(w)) < _MIN_BODY_WORDS:
         return True
     inside = " ".join(b.text for b in blocks if not chosen.isdisjoint(b.path))
-    have = set(inside.casefold().split())
+    have = set(fold_for_overlap(inside).split())
     return len(want & have) >= 0.5 * len(want)
 
 

@@ -349,6 +349,7 @@ def tag_texts_with_scripts(
 ) -> list[tuple[str, float, str]]:
     """`tag_texts` plus each text's `script.dominant_script`, from the one letter count."""
     groups = _plan(tuple(languages))[1]
+    texts = texts if isinstance(texts, list | tuple) else list(texts)  # read twice below
     out: list[tuple[str, float, str]] = []
     for t, counts in zip(texts, letter_counts_many(texts), strict=True):
         lang, confidence, _reason, _counts = _decide(t, groups, min_letters, counts)

@@ -132,7 +132,7 @@ def _index(tree: LexborHTMLParser) -> _Nodes:
             times.append(pair)
         elif tag == "a" and "rel" in attrs:
             rel_anchors.append(pair)
-        if _has_token(attrs.get("rel"), "author"):
+        if _has_token(attrs.get("rel"), "author", fold=True):
             rel_authors.append(pair)
         if "itemprop" in attrs:
             itemprops.append(pair)
@@ -763,7 +763,10 @@ def _byline_nodes(tree: LexborHTMLParser, nodes: _Nodes) -> Iterator[str]:
     kinds = (
         (nodes.itemprops, lambda n, a: a.get("itemprop") == "name" and _under_author(n)),
         (nodes.itemprops, lambda n, a: _has_token(a.get("itemprop"), "author")),
-        (nodes.rel_authors, lambda n, a: n.tag == "a" and _has_token(a.get("rel"), "author")),
+        (
+            nodes.rel_authors,
+            lambda n, a: n.tag == "a" and _has_token(a.get("rel"), "author", fold=True),
+        ),
         (nodes.rel_authors, lambda n, a: True),
     )
     for found, kind in kinds:

@@ -53,7 +53,7 @@ _NON_WORD_OR_UNDERSCORE = re.compile(r"[\W_]+")
 def _normalize(text: str) -> str:
     # Same result as: NFKC, marks removed, variants unified, casefold, every run of non-word
     # characters (and "_") a single space, trimmed. The paths below only skip work that cannot
-    # change the result (tests/cleaners/test_normalize.py checks them against that reference).
+    # change the result (tests/cleaners/test_fast_paths.py checks them against that reference).
     if text.isascii():
         return " ".join(text.encode().translate(_ASCII_KEY).decode().split())
     t = _MARKS.sub("", unicodedata.normalize("NFKC", text))
@@ -71,6 +71,19 @@ def _normalize(text: str) -> str:
         else:
             out.extend(_NON_WORD_OR_UNDERSCORE.sub(" ", token).split())
     return " ".join(out)
+
+
+def fold_for_overlap(text: str) -> str:
+    """A cheap fold for comparing the words of two long texts: casefold, Arabic diacritics, tatweel
+    and invisible marks removed, alef/ya/ta-marbuta/keheh variants unified. No NFKC and no
+    punctuation split (both texts keep the same punctuation): C-speed steps only."""
+    t = text.casefold()
+    if not t.isascii():
+        t = _MARKS.sub("", t)
+        if _VARIANT_CHARS.search(t):
+            for variant, base in _VARIANT_PAIRS:
+                t = t.replace(variant, base)
+    return t
 
 
 def clean_whitespace(text: str) -> str:

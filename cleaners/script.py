@@ -105,6 +105,8 @@ def letter_counts_many(texts: Sequence[str]) -> list[tuple[int, int, int]]:
     differences of running sums. Text outside the Basic Multilingual Plane (surrogate pairs) takes
     the per-text path, as do small batches, where the set-up costs more than it saves.
     """
+    if not isinstance(texts, list | tuple):
+        texts = list(texts)  # read more than once below
     if sum(map(len, texts)) < _BATCH_MIN_CHARS:
         return [letter_counts(t) for t in texts]
     joined = "\x00".join(texts)

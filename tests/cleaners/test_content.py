@@ -3,6 +3,8 @@ several <article> teasers, tables, <br>-separated text, captions, lists and quot
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaners import clean
@@ -26,7 +28,7 @@ def _locate(html: str) -> tuple[list[str], str]:
     assert tree.body is not None
     walked = walk_blocks(tree.body)
     kept = [b for b, r in zip(walked.blocks, resolve_chrome(walked), strict=True) if r is None]
-    chosen, how = locate_content(kept, walked.regions)
+    chosen, how = locate_content(kept, walked.regions, None, walked.shapes)
     return [b.text for b in kept if not chosen.isdisjoint(b.path)], how
 
 
@@ -167,3 +169,51 @@ def test_short_article_beside_a_list_of_teasers_with_excerpts() -> None:
         texts, how = _locate(f"<body>{layout}</body>")
         assert how == "density"
         assert texts == ["Budget passes", *PROSE[:3]], layout
+
+
+def test_article_with_linked_subheads_is_not_a_teaser_list() -> None:
+    # Anchors as section titles (<h2><a name>) or a listicle's linked item titles sit beside their
+    # paragraphs in one container: no item wrappers, so no teaser penalty.
+    para = (
+        "<p>Part {i} of the report: the council met on Monday, and the mayor, the treasurer and"
+        " the planners agreed on the budget for roads, schools and parks.</p>"
+    )
+    side = (
+        "<div class='about'>"
+        + 3
+        * (
+            "<p>About the author: she has covered the city hall, the courts and the schools for many"
+            " years, and lives nearby, with her family, two dogs and a cat.</p>"
+        )
+        + "</div>"
+    )
+    for title in (
+        "<h2><a name='s{i}'>Section {i}</a></h2>",
+        "<h2><a href='/i{i}'>Item {i}</a></h2>",
+    ):
+        parts = "".join(title.format(i=i) + para.format(i=i) for i in range(4))
+        story = f"<div class='main'><div class='story'><h1>Budget</h1>{parts}</div></div>"
+        texts, how = _locate(f"<body>{story}<div class='col'>{side}</div></body>")
+        assert how == "density"
+        assert sum(t.startswith("Part ") for t in texts) == 4, title
+        assert not any(t.startswith("About the author") for t in texts)
+
+
+def test_json_ld_body_without_arabic_diacritics_still_confirms_the_article() -> None:
+    # Pages often vowel their text (harakat) or spell alef/ya variants differently from their
+    # JSON-LD copy: the cover check folds both, so the article container is confirmed.
+    sentence = (
+        "قالَ الرئيسُ إنَّ المحادثاتِ ستُستأنفُ غداً في العاصمةِ، وفقاً لمصادرَ مطلعةٍ على"
+        " الملفِّ الاقتصاديِّ والأمنيِّ رقم {i} وأضافَ أنَّ الوفدَ سيزورُ المدينةَ"
+    )
+    paras = [sentence.format(i=i) for i in range(5)]
+    article = "<article>" + "".join(f"<p>{p}</p>" for p in paras) + "</article>"
+    side = "<div class='x'>" + "".join(f"<p>{p} إضافي</p>" for p in paras[:4]) + "</div>"
+    bare = " ".join(re.sub("[\u064b-\u065f]", "", p) for p in paras).replace("أ", "ا")
+    tree = LexborHTMLParser(f"<html><body>{article}{side}</body></html>")
+    assert tree.body is not None
+    walked = walk_blocks(tree.body)
+    chosen, how = locate_content(walked.blocks, walked.regions, bare)
+    assert how == "markup:2"
+    article_node = tree.css_first("article")
+    assert article_node is not None and chosen == {article_node.mem_id}

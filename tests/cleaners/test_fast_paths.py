@@ -55,6 +55,7 @@ def test_letter_counts_match_the_per_character_definition() -> None:
 
 def test_tagger_scripts_equal_dominant_script() -> None:
     tagged = tag_texts_with_scripts(SAMPLES)
+    assert tag_texts_with_scripts(t for t in SAMPLES * 300) == tagged * 300  # any iterable
     assert [s for _, _, s in tagged] == [dominant_script(t) for t in SAMPLES]
     assert [(lang, conf) for lang, conf, _ in tagged] == tag_texts(SAMPLES)
 
@@ -114,13 +115,24 @@ def test_normalize_fast_paths_equal_the_reference() -> None:
 def test_phrase_check_on_the_ends_of_long_segments_sees_the_whole_text_tokens() -> None:
     rules = PhraseRules.build()
     rng = random.Random(5)
+    # Combining marks that NFKC reorders or composes (l + macron + ypogegrammeni + dot below)
+    # would break a window cut inside a word; the windows are cut at spaces.
     words = ["Read", "more", "»", "اقرأ", "أيضا", "المزيد", "the", "minister’s", "a-b", "ﬁne", "،"]
+    words += ["l\u0304\u0345", "\u0323x", "e\u0301", "\u0345", "ﾊﾟ"]
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(40, 120)))
         whole = _normalize.__wrapped__(text).split()
         head, tail = rules._ends(text)
         assert head == whole[: len(head)] and tail == whole[len(whole) - len(tail) :], text
         assert len(head) >= min(rules.longest, len(whole)) <= len(tail)
+    # A mark after the cut that NFKC moves before one inside the window (the window must not end
+    # inside "l\u0304\u0345\u0323").
+    pre = " ".join(["word"] * 12) + " "
+    pre = pre + "x" * (60 - len(pre)) + " l\u0304\u0345"
+    text = pre + "\u0323 " + " ".join(["tail"] * 40)
+    whole = _normalize.__wrapped__(text).split()
+    head, tail = rules._ends(text)
+    assert head == whole[: len(head)] and tail == whole[len(whole) - len(tail) :]
     long_text = "The minister met the delegation on Monday. " * 10
     assert rules.match(long_text + "Read more »") == ("phrase_affix", long_text.strip())
     assert rules.match("Share: " + long_text) == ("phrase_affix", long_text.strip())

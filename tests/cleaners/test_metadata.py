@@ -164,6 +164,13 @@ def test_authors_article_author_url_ignored() -> None:
     assert meta_of(page(head, body)).authors == ("Jane Roe",)
 
 
+def test_authors_rel_author_matches_any_case_before_byline_class() -> None:
+    # rel values compare ignoring case (lexbor and browsers alike); markup beats a class guess.
+    body = "<p>By <a rel='Author' href='/a/j'>Jane Doe</a></p><div class='byline'>By John Roe</div>"
+    assert meta_of(page("", body)).authors == ("Jane Doe",)
+    assert meta_of(page("", "<span rel='AUTHOR'>Jane Doe</span>")).authors == ("Jane Doe",)
+
+
 def test_authors_comma_list_split_but_inverted_name_kept() -> None:
     assert meta_of(page('<meta name="author" content="Stella Kim, Jennifer Jett">')).authors == (
         "Stella Kim",
