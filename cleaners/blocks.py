@@ -7,6 +7,7 @@ looks like chrome or like an article container is recorded as a region over the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -180,7 +181,7 @@ def walk_blocks(root: LexborNode, *, collapse: bool = False) -> Walked:
     # taken only when a block is made (most elements make none).
     path: list[int] = [root.mem_id]
     # One frame per open element: (its next sibling, how to leave it[, the context to restore]).
-    frames: list[tuple] = []  # type: ignore[type-arg]
+    frames: list[tuple[Any, ...]] = []
     text_id, id_info, tag_action, block_kinds = _TEXT_ID, _ID_INFO, _TAG_ACTION, BLOCK_KINDS
     tag_hints, signal_attrs = _TAG_HINTS, SIGNAL_ATTRS
     append_part = parts.append

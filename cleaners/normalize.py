@@ -24,7 +24,6 @@ _ALEF_VARIANTS = str.maketrans(
     }
 )
 _BIDI_MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def normalize_for_match(text: str) -> str:
