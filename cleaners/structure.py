@@ -143,18 +143,34 @@ _RUN_FIRSTS = frozenset(run[0] for run in CHROME_RUNS)
 _SEPARATORS = str.maketrans("-_:", "   ")
 
 
+#: An id of this many words or more, one of them a function word, is a slug (see class_info).
+SLUG_ID_TOKENS = 3
+_SLUG_WORDS = frozenset(
+    "a an the of with to in on and for as at by from is are how what why when who vs".split()
+)
+
+
+def _split_name(raw: str) -> list[str]:
+    # camelCase needs the regex split; most class strings are lower-case and split on separators.
+    return _tokens(raw) if not raw.islower() else raw.translate(_SEPARATORS).split()
+
+
 @lru_cache(maxsize=32768)
 def class_info(cls: str, ident: str) -> AttrInfo:
     """Classify one class/id pair (memoised: a pure function of its two strings; pages share them)."""
-    raw = f"{cls} {ident}"
-    # camelCase needs the regex split; most class strings are lower-case and split on separators.
-    tokens = _tokens(raw) if not raw.islower() else raw.translate(_SEPARATORS).split()
+    tokens = _split_name(f"{cls} {ident}")
+    # An id made from a heading ("sharing-with-a-single-developer": a docs section, a table of
+    # contents anchor) is a slug of a sentence, not the name of a page component: it cannot make
+    # chrome. Sentences have function words; component names ("site-index-subscribe-label") don't.
+    id_tokens = _split_name(ident) if ident else []
+    slug = len(id_tokens) >= SLUG_ID_TOKENS and not _SLUG_WORDS.isdisjoint(id_tokens)
+    chrome_tokens = _split_name(cls) if slug else tokens
     chrome = None
     names = cls.casefold().split()
     if not HIDDEN_CLASSES.isdisjoint(names):
         chrome = "hidden"
-    elif not CHROME_TOKENS.isdisjoint(tokens) or not _RUN_FIRSTS.isdisjoint(tokens):
-        chrome = chrome_reason_for_tokens(tokens)
+    elif not CHROME_TOKENS.isdisjoint(chrome_tokens) or not _RUN_FIRSTS.isdisjoint(chrome_tokens):
+        chrome = chrome_reason_for_tokens(chrome_tokens)
     rank = None
     if not CONTENT_CLASSES.isdisjoint(names) or ident.casefold() in CONTENT_IDS:
         rank = RANK_CLASS

@@ -165,3 +165,21 @@ def test_load_more_list_of_post_excerpts_stays_chrome() -> None:
     assert doc.text.count("Paragraph") == 6
     assert "Excerpt" not in doc.text
     assert dict(doc.dropped)["class:load-more"] == 1
+
+
+def test_heading_slug_ids_are_not_chrome_names() -> None:
+    # Docs and TOC anchors name sections after their headings: "sharing-with-a-single-developer"
+    # or "related-work-in-the-field" is a sentence, not a share bar or a related-posts box.
+    for ident in ("sharing-with-a-single-developer", "related-work-in-the-field"):
+        html = (
+            f"<html><body><div class='doc'><div class='section' id='{ident}'>{ARTICLE}</div>"
+            f"<div class='section' id='next'>{ARTICLE.replace('Paragraph', 'Second part')}</div>"
+            "</div></body></html>"
+        )
+        doc = clean(html)
+        assert doc.text.count("Paragraph") == 6, ident
+    assert class_info("section", "sharing-with-a-single-developer")[0] is None
+    # Component names keep their meaning, however long.
+    assert class_info("", "site-index-subscribe-label")[0] == "class:subscribe"
+    assert class_info("", "social-share-buttons-top")[0] == "class:social"
+    assert class_info("share-bar", "share-this-story-with-friends")[0] == "class:share"
