@@ -43,12 +43,13 @@ def locate_content(
     prose: dict[int, int] = defaultdict(int)  # characters of prose blocks under each element
     parent: dict[int, int | None] = {}
     depth: dict[int, int] = {}
-    # Per scored element: its prose blocks, and the item wrappers of those that follow a linked
-    # title inside a wrapper of their own (a teaser: <li|div><h3><a>Title</a></h3><p>Excerpt</p>).
-    # Wrappers, not paragraphs, are counted: an article whose subheads are links (anchors, a
-    # listicle's item titles) keeps its paragraphs side by side in one container.
+    # Teasers: an excerpt right after a linked title, the two close under a small wrapper of their
+    # own (<li|div|article><h3><a>Title</a></h3><p>Excerpt</p>). Candidate wrappers are collected
+    # here and kept when they hold at most TEASER_ITEM_BLOCKS blocks: an article whose subheads
+    # are links (anchors, a listicle's item titles) meets in one big container instead.
     scored_paras: dict[int, int] = defaultdict(int)
-    teaser_items: dict[int, set[int]] = defaultdict(set)
+    nblocks: dict[int, int] = defaultdict(int)
+    item_candidates: set[int] = set()
     before: Block | None = None
     # Sums per owner element first, then carried up the tree once: blocks share their ancestors,
     # so adding each block to every element of its path repeats the same work many times.
@@ -69,25 +70,23 @@ def locate_content(
             prose[last] += n
             owners = path[:-1] if b.own_tag else path
             s = _score_text(b.text)
-            item = (
-                path[-2]
-                if before is not None
-                and len(path) >= 3
-                and before.path[:-1] == path[:-1]
-                and before.link_chars >= TEASER_TITLE_LINK_SHARE * len(before.text)
-                else None
-            )
+            if before is not None and before.link_chars >= TEASER_TITLE_LINK_SHARE * len(
+                before.text
+            ):
+                item = _item_wrapper(before.path, path)
+                if item is not None:
+                    item_candidates.add(item)
             for level, mid in enumerate(reversed(owners[-3:])):
                 score[mid] += s / (1 + level)
                 scored_paras[mid] += 1
-                if item is not None and item != mid:
-                    teaser_items[mid].add(item)
+        nblocks[last] += 1
         before = b
     for mid in sorted(parent, key=depth.__getitem__, reverse=True):
         up = parent[mid]
         if up is not None:
             chars[up] += chars[mid]
             links[up] += links[mid]
+            nblocks[up] += nblocks[mid]
             if mid in prose:
                 prose[up] += prose[mid]
     root = blocks[0].path[0]
@@ -138,11 +137,10 @@ def locate_content(
     for mid, s in score.items():
         dens = links[mid] / max(chars[mid], 1)
         weighted[mid] = (s + bonus.get(mid, 0.0)) * (1.0 - dens)
-        paras = scored_paras[mid]
-        items = len(teaser_items.get(mid, ()))
-        if items >= TEASER_MIN_PARAS and items >= TEASER_SHARE * paras:
-            # A list of teasers (linked title, then an excerpt, again and again) reads like prose
-            # by its length and commas, but it is not an article.
+    for mid in _teaser_elements(blocks, item_candidates, nblocks, scored_paras, parent):
+        # A list of teasers (linked title, then an excerpt, again and again), or a part of one,
+        # reads like prose by its length and commas, but it is not an article.
+        if mid in weighted:
             weighted[mid] *= TEASER_PENALTY
     top = max(weighted, key=lambda m: (weighted[m], chars[m]))
     chosen = {top}
@@ -160,7 +158,7 @@ def locate_content(
         # or around one already chosen; a box of another shape (an author bio) does not.
         need = max(10.0, SPLIT_PART_SCORE * weighted[top])
         shape = _shape(shapes.get(top))
-        for mid in sorted(weighted, key=lambda m: (-weighted[m], depth[m], m)):
+        for mid in sorted(weighted, key=lambda m: (-weighted[m], depth[m], m)) if shape else ():
             if weighted[mid] < need:
                 break
             if (
@@ -172,23 +170,70 @@ def locate_content(
     return _outermost(chosen, parent), "density"
 
 
-#: A prose block right after a sibling block whose text is at least this share link, the two alone
-#: in a wrapper, is a teaser excerpt; an element holding at least TEASER_MIN_PARAS such wrappers, for
-#: TEASER_SHARE or more of its prose blocks, has its density score cut to TEASER_PENALTY of itself.
+#: A prose block right after a block whose text is at least this share link, the two close under a
+#: wrapper of at most TEASER_ITEM_BLOCKS blocks, is a teaser excerpt. The wrapper, what is inside it,
+#: and an element holding at least TEASER_MIN_PARAS such wrappers for TEASER_SHARE or more of its
+#: prose blocks have their density score cut to TEASER_PENALTY of itself.
 TEASER_TITLE_LINK_SHARE, TEASER_SHARE, TEASER_MIN_PARAS, TEASER_PENALTY = 0.8, 0.5, 3, 0.2
+TEASER_ITEM_BLOCKS = 3
 
 #: A density pick holding less than this share of the page's prose looks for the article's other
 #: parts: containers scoring at least SPLIT_PART_SCORE of the best one.
 SPLIT_ARTICLE_SHARE, SPLIT_PART_SCORE = 0.7, 0.3
 
 
+def _teaser_elements(
+    blocks: Sequence[Block],
+    candidates: set[int],
+    nblocks: Mapping[int, int],
+    scored_paras: Mapping[int, int],
+    parent: Mapping[int, int | None],
+) -> set[int]:
+    """The elements that are teaser items or inside one, and the lists holding at least
+    TEASER_MIN_PARAS items for TEASER_SHARE or more of their scored prose blocks."""
+    items = {m for m in candidates if nblocks.get(m, 0) <= TEASER_ITEM_BLOCKS}
+    if not items:
+        return set()
+    out: set[int] = set()
+    for b in blocks:
+        for i, mid in enumerate(b.path):
+            if mid in items:
+                out.update(b.path[i:])
+                break
+    held: dict[int, int] = defaultdict(int)  # items below each element
+    for item in items:
+        up = parent.get(item)
+        while up is not None:
+            held[up] += 1
+            up = parent.get(up)
+    for mid, n in held.items():
+        if n >= TEASER_MIN_PARAS and n >= TEASER_SHARE * scored_paras.get(mid, 0):
+            out.add(mid)
+    return out
+
+
+def _item_wrapper(title: tuple[int, ...], excerpt: tuple[int, ...]) -> int | None:
+    """The element holding a linked title and the excerpt after it, when both sit close under it
+    (a teaser: <div><h3><a/></h3><div class=summary><p/></div></div>, or a bare <a> then <p>);
+    None when they only meet higher up."""
+    common = 0
+    for a, b in zip(title, excerpt, strict=False):
+        if a != b:
+            break
+        common += 1
+    if common < 2 or len(title) - common > 2 or len(excerpt) - common > 2:
+        return None
+    return excerpt[common - 1]
+
+
 def _shape(info: tuple[str, str | None] | None) -> tuple[str, str] | None:
-    """An element's tag and first class name (None for an element the walk did not see)."""
+    """An element's tag and first class name; None for an element without a class (a bare <div>
+    says nothing about what it holds) or one the walk did not see."""
     if info is None:
         return None
     tag, cls = info
     names = cls.split() if cls else ()
-    return tag, names[0] if names else ""
+    return (tag, names[0]) if names else None
 
 
 def _overlaps(mid: int, chosen: set[int], parent: dict[int, int | None]) -> bool:

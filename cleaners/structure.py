@@ -143,8 +143,9 @@ _RUN_FIRSTS = frozenset(run[0] for run in CHROME_RUNS)
 _SEPARATORS = str.maketrans("-_:", "   ")
 
 
-#: An id of this many words or more, one of them a function word, is a slug (see class_info).
-SLUG_ID_TOKENS = 3
+#: An id of this many words or more, one of them a function word, reads like a sentence (see
+#: class_info).
+SLUG_ID_TOKENS = 4
 _SLUG_WORDS = frozenset(
     "a an the of with to in on and for as at by from is are how what why when who vs".split()
 )
@@ -159,18 +160,24 @@ def _split_name(raw: str) -> list[str]:
 def class_info(cls: str, ident: str) -> AttrInfo:
     """Classify one class/id pair (memoised: a pure function of its two strings; pages share them)."""
     tokens = _split_name(f"{cls} {ident}")
-    # An id made from a heading ("sharing-with-a-single-developer": a docs section, a table of
-    # contents anchor) is a slug of a sentence, not the name of a page component: it cannot make
-    # chrome. Sentences have function words; component names ("site-index-subscribe-label") don't.
-    id_tokens = _split_name(ident) if ident else []
-    slug = len(id_tokens) >= SLUG_ID_TOKENS and not _SLUG_WORDS.isdisjoint(id_tokens)
-    chrome_tokens = _split_name(cls) if slug else tokens
     chrome = None
     names = cls.casefold().split()
     if not HIDDEN_CLASSES.isdisjoint(names):
         chrome = "hidden"
-    elif not CHROME_TOKENS.isdisjoint(chrome_tokens) or not _RUN_FIRSTS.isdisjoint(chrome_tokens):
-        chrome = chrome_reason_for_tokens(chrome_tokens)
+    elif not CHROME_TOKENS.isdisjoint(tokens) or not _RUN_FIRSTS.isdisjoint(tokens):
+        chrome = chrome_reason_for_tokens(tokens)
+        id_tokens = _split_name(ident) if ident else []
+        if (
+            chrome is not None
+            and len(id_tokens) >= SLUG_ID_TOKENS
+            and not _SLUG_WORDS.isdisjoint(id_tokens)
+            and chrome_reason_for_tokens(_split_name(cls)) is None
+        ):
+            # Only an id that reads like a sentence ("sharing-with-a-single-developer", an
+            # anchor made from a heading) names the chrome. It may be a docs section or a table
+            # of contents target, or a component ("sign-up-for-newsletter"): it yields to real
+            # prose, as a wrapper does ("slug:" reasons are weak), and drops anything less.
+            chrome = "slug:" + chrome.removeprefix("class:")
     rank = None
     if not CONTENT_CLASSES.isdisjoint(names) or ident.casefold() in CONTENT_IDS:
         rank = RANK_CLASS
@@ -250,4 +257,4 @@ def holds_prose(paragraph_lengths: Sequence[int], chars: int, link_chars: int) -
 
 def is_weak_reason(reason: str) -> bool:
     """Whether a chrome reason yields to real prose inside the region (a wrapper, not a widget)."""
-    return reason in _WEAK_REASONS
+    return reason in _WEAK_REASONS or reason.startswith("slug:")

@@ -154,21 +154,26 @@ def test_short_article_beside_a_list_of_teasers_with_excerpts() -> None:
     # the three-paragraph article still wins, however the two are nested.
     article = "<div class='a'><h1>Budget passes</h1>" + "".join(f"<p>{p}</p>" for p in PROSE[:3])
     article += "</div>"
-    teasers = "".join(
-        f"<div class='t'><h3><a href='/s{i}'>Other story {i}</a></h3><p>Excerpt {i}: a long"
-        " teaser text that runs on, about the town, the port, the council and the weather, for"
-        " a while longer than a line.</p></div>"
-        for i in range(10)
+    excerpt = (
+        "Excerpt {i}: a long teaser text that runs on, about the town, the port, the council and"
+        " the weather, for a while longer than a line."
     )
-    layouts = [
-        f"<div class='w'>{article}<div class='l'>{teasers}</div></div>",
-        f"{article}<div class='l'>{teasers}</div>",
-        f"<div class='w'><div class='x'>{article}</div><div class='y'><div class='l'>{teasers}</div></div></div>",
+    items = [  # a title then an excerpt, in a wrapper per item, written three common ways
+        "<div class='t'><h3><a href='/s{i}'>Other story {i}</a></h3><p>" + excerpt + "</p></div>",
+        "<div class='t'><a href='/s{i}'>Other story {i}</a><p>" + excerpt + "</p></div>",
+        "<article class='t'><h2><a href='/s{i}'>Other story {i}</a></h2>"
+        "<div class='entry-summary'><p>" + excerpt + "</p></div></article>",
     ]
-    for layout in layouts:
-        texts, how = _locate(f"<body>{layout}</body>")
-        assert how == "density"
-        assert texts == ["Budget passes", *PROSE[:3]], layout
+    for item in items:
+        teasers = "".join(item.format(i=i) for i in range(10))
+        layouts = [
+            f"<div class='w'>{article}<div class='l'>{teasers}</div></div>",
+            f"{article}<div class='l'>{teasers}</div>",
+            f"<div class='w'><div class='x'>{article}</div><div class='y'><div class='l'>{teasers}</div></div></div>",
+        ]
+        for layout in layouts:
+            texts, how = _locate(f"<body>{layout}</body>")
+            assert texts == ["Budget passes", *PROSE[:3]], layout
 
 
 def test_article_with_linked_subheads_is_not_a_teaser_list() -> None:

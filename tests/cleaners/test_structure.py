@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaners import clean
 from cleaners.blocks import resolve_chrome, walk_blocks
-from cleaners.structure import class_info, element_info
+from cleaners.structure import class_info, element_info, is_weak_reason
 
 ARTICLE = "".join(
     f"<p>Paragraph {i} of the article tells the reader about the harbour, the ships, the weather and"
@@ -167,9 +167,10 @@ def test_load_more_list_of_post_excerpts_stays_chrome() -> None:
     assert dict(doc.dropped)["class:load-more"] == 1
 
 
-def test_heading_slug_ids_are_not_chrome_names() -> None:
+def test_sentence_like_ids_yield_to_prose() -> None:
     # Docs and TOC anchors name sections after their headings: "sharing-with-a-single-developer"
-    # or "related-work-in-the-field" is a sentence, not a share bar or a related-posts box.
+    # reads like a sentence; such an id names weak chrome, kept when it holds the article's prose,
+    # while a component with such an id ("sign-up-for-newsletter") holding a blurb is dropped.
     for ident in ("sharing-with-a-single-developer", "related-work-in-the-field"):
         html = (
             f"<html><body><div class='doc'><div class='section' id='{ident}'>{ARTICLE}</div>"
@@ -178,8 +179,19 @@ def test_heading_slug_ids_are_not_chrome_names() -> None:
         )
         doc = clean(html)
         assert doc.text.count("Paragraph") == 6, ident
-    assert class_info("section", "sharing-with-a-single-developer")[0] is None
-    # Component names keep their meaning, however long.
+    reason = class_info("section", "sharing-with-a-single-developer")[0]
+    assert reason == "slug:sharing" and is_weak_reason(reason)
+    box = (
+        "<div id='sign-up-for-newsletter' class='box'><p>Get the best of our journalism delivered"
+        " to your inbox every morning.</p></div>"
+    )
+    half = len(ARTICLE) // 2
+    cut = ARTICLE.index("<p>", half)
+    html = f"<html><body><article>{ARTICLE[:cut]}{box}{ARTICLE[cut:]}</article></body></html>"
+    doc = clean(html)
+    assert "journalism" not in doc.text
+    assert dict(doc.dropped)["slug:newsletter"] == 1
+    # Names that are not sentences, or a class that says chrome, keep their specific meaning.
     assert class_info("", "site-index-subscribe-label")[0] == "class:subscribe"
-    assert class_info("", "social-share-buttons-top")[0] == "class:social"
+    assert class_info("", "share-on-facebook")[0] == "class:share"
     assert class_info("share-bar", "share-this-story-with-friends")[0] == "class:share"
