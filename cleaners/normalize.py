@@ -59,9 +59,7 @@ def _normalize(text: str) -> str:
     if not _NON_ASCII_WORD.search(t):
         # Only ASCII words (English with curly quotes and dashes): the others are all separators.
         return " ".join(t.encode("ascii", "replace").translate(_ASCII_KEY).decode().split())
-    if _VARIANT_CHARS.search(t):
-        for variant, base in _VARIANT_PAIRS:
-            t = t.replace(variant, base)
+    t = _unify_variants(t)
     out: list[str] = []
     for token in t.casefold().split():
         # str.isalnum() is exactly "every character is \w and none is _".
@@ -78,10 +76,16 @@ def fold_for_overlap(text: str) -> str:
     punctuation split (both texts keep the same punctuation): C-speed steps only."""
     t = text.casefold()
     if not t.isascii():
-        t = _MARKS.sub("", t)
-        if _VARIANT_CHARS.search(t):
-            for variant, base in _VARIANT_PAIRS:
-                t = t.replace(variant, base)
+        t = _unify_variants(_MARKS.sub("", t))
+    return t
+
+
+def _unify_variants(t: str) -> str:
+    """Alef/ya/ta-marbuta/keheh variants to their base letter (str.replace per variant: a dict
+    translate costs ~55 ns a character, the replaces run at C speed and are skipped when absent)."""
+    if _VARIANT_CHARS.search(t):
+        for variant, base in _VARIANT_PAIRS:
+            t = t.replace(variant, base)
     return t
 
 
